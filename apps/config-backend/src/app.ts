@@ -1,0 +1,46 @@
+import { checkDatabase } from '@keel/postgres';
+import Fastify, { type FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { createPrisma, type Db } from './db';
+import type { ConfigBackendEnv } from './env';
+
+export interface ConfigBackendDeps {
+  env: ConfigBackendEnv;
+  /** Defaults to a client on env.DATABASE_URL. */
+  prisma?: Db;
+  /** Raw pool for health checks and LISTEN/NOTIFY; defaults to one on env.DATABASE_URL. */
+  pool?: pg.Pool;
+  logger?: boolean | object;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    keel: { env: ConfigBackendEnv; prisma: Db; pool: pg.Pool; secretKey: Buffer };
+  }
+}
+
+/** Builds the config-backend; `server.ts` only starts it, and tests call it with `inject`. */
+export async function buildConfigBackend(deps: ConfigBackendDeps): Promise<FastifyInstance> {
+  const { env } = deps;
+  const app = Fastify({
+    logger: deps.logger ?? {
+      level: env.LOG_LEVEL,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    bodyLimit: 10 * 1024 * 1024,
+  });
+  const prisma = deps.prisma ?? createPrisma(env.DATABASE_URL);
+  const pool = deps.pool ?? new pg.Pool({ connectionString: env.DATABASE_URL, max: 5 });
+  app.decorate('keel', { env, prisma, pool, secretKey: Buffer.from(env.KEEL_SECRET_KEY, 'base64') });
+  app.addHook('onClose', async () => {
+    if (!deps.prisma) await prisma.$disconnect();
+    if (!deps.pool) await pool.end();
+  });
+
+  app.get('/health', async (_request, reply) => {
+    const database = await checkDatabase(pool);
+    return reply.code(database.ok ? 200 : 503).send({ status: database.ok ? 'ok' : 'unavailable', database });
+  });
+
+  return app;
+}

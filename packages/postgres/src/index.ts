@@ -1,0 +1,4 @@
+export { checkDatabase, databaseName, ensureDatabase, withClient, withDatabase } from './database';
+export { type EmbeddedPostgresOptions, type RunningPostgres, startEmbeddedPostgres } from './embedded';
+export { controlPlaneMigrations, dataPlaneMigrations } from './migration-sets';
+export { type MigrateResult, type Migration, type MigrationSet, migrate, readMigrations } from './migrator';

@@ -1,0 +1,14 @@
+import type { DestinationType } from './types';
+import { webhook } from './webhook';
+
+export * from './types';
+export { WebhookConfig, webhook } from './webhook';
+
+/** Every destination type Keel can deliver to, by id. */
+export const destinationCatalog: Readonly<Record<string, DestinationType>> = {
+  [webhook.id]: webhook as unknown as DestinationType,
+};
+
+export function findDestinationType(id: string): DestinationType | undefined {
+  return Object.hasOwn(destinationCatalog, id) ? destinationCatalog[id] : undefined;
+}
