@@ -1,4 +1,6 @@
 export * from './catalog/index';
+export * from './data-plane-api';
 export * from './events';
 export * from './reports';
+export * from './transformation';
 export * from './workspace-config';

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/**
+ * The HTTP contract between a data plane and the config-backend, besides the config itself
+ * (`WorkspaceConfig`) and delivery reports (`DeliveryReportBatch`). The data plane only calls
+ * out, with `Authorization: Bearer <data-plane token>`:
+ *
+ * - GET  /data-plane/v1/config            → WorkspaceConfig (ETag / If-None-Match → 304; ?wait=30 long-polls)
+ * - POST /data-plane/v1/reports           ← DeliveryReportBatch (idempotent per data plane, minute and key)
+ * - POST /data-plane/v1/failed-events     ← FailedEventBatch (idempotent per failed-event id)
+ * - GET  /data-plane/v1/commands          → DataPlaneCommands (claims pending replays for this data plane)
+ * - POST /data-plane/v1/commands/:id/done ← ReplayDone
+ * - GET  /data-plane/v1/live              → LiveWatches (what someone is watching right now)
+ * - POST /data-plane/v1/live-events       ← LiveEventBatch
+ */
+export const DATA_PLANE_API_PREFIX = '/data-plane/v1';
+
+/** An event that ended in the data plane's failed-events store, as the control plane lists it. */
+export const FailedEvent = z.object({
+  /** The data plane's id for it; a replay names these. */
+  id: z.string(),
+  workspaceId: z.string(),
+  sourceId: z.string(),
+  destinationId: z.string(),
+  messageId: z.string(),
+  errorCode: z.string(),
+  attempts: z.number().int().nonnegative(),
+  payload: z.unknown(),
+  request: z.unknown(),
+  response: z.unknown(),
+  failedAt: z.iso.datetime(),
+});
+export type FailedEvent = z.infer<typeof FailedEvent>;
+
+export const FailedEventBatch = z.object({
+  dataPlaneId: z.string().min(1),
+  events: z.array(FailedEvent).max(5000),
+});
+export type FailedEventBatch = z.infer<typeof FailedEventBatch>;
+
+/** "Deliver these failed events again": by ids, or by destination, time window and error code. */
+export const ReplayCommand = z.object({
+  id: z.string(),
+  workspaceId: z.string(),
+  destinationId: z.string().nullable(),
+  fromTime: z.iso.datetime().nullable(),
+  toTime: z.iso.datetime().nullable(),
+  errorCode: z.string().nullable(),
+  failedEventIds: z.array(z.string()),
+});
+export type ReplayCommand = z.infer<typeof ReplayCommand>;
+
+export const DataPlaneCommands = z.object({ replays: z.array(ReplayCommand) });
+export type DataPlaneCommands = z.infer<typeof DataPlaneCommands>;
+
+export const ReplayDone = z.object({
+  dataPlaneId: z.string().min(1),
+  replayedCount: z.number().int().nonnegative(),
+});
+export type ReplayDone = z.infer<typeof ReplayDone>;
+
+/** Someone has the live-events view open on a source or a destination until `until`. */
+export const LiveWatch = z.object({
+  workspaceId: z.string(),
+  sourceId: z.string().nullable(),
+  destinationId: z.string().nullable(),
+  until: z.iso.datetime(),
+});
+export type LiveWatch = z.infer<typeof LiveWatch>;
+
+export const LiveWatches = z.object({ watches: z.array(LiveWatch) });
+export type LiveWatches = z.infer<typeof LiveWatches>;
+
+export const LiveEventStage = z.enum(['received', 'delivered', 'failed', 'dropped']);
+export type LiveEventStage = z.infer<typeof LiveEventStage>;
+
+/** One sampled event: what arrived, and for a destination what was sent and what came back. */
+export const LiveEvent = z.object({
+  workspaceId: z.string(),
+  sourceId: z.string(),
+  destinationId: z.string().nullable(),
+  messageId: z.string(),
+  stage: LiveEventStage,
+  at: z.iso.datetime(),
+  payload: z.unknown(),
+  request: z.unknown().optional(),
+  response: z.unknown().optional(),
+  /** Why an event was dropped or failed. */
+  reason: z.string().optional(),
+});
+export type LiveEvent = z.infer<typeof LiveEvent>;
+
+export const LiveEventBatch = z.object({
+  dataPlaneId: z.string().min(1),
+  events: z.array(LiveEvent).max(1000),
+});
+export type LiveEventBatch = z.infer<typeof LiveEventBatch>;
