@@ -1,8 +1,12 @@
+import fastifyCookie from '@fastify/cookie';
 import { checkDatabase } from '@keel/postgres';
+import { DATA_PLANE_API_PREFIX } from '@keel/shared';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { dataPlaneApi } from './data-plane-api/plugin';
 import { createPrisma, type Db } from './db';
 import type { ConfigBackendEnv } from './env';
+import { trpcPlugin } from './trpc/plugin';
 
 export interface ConfigBackendDeps {
   env: ConfigBackendEnv;
@@ -28,6 +32,8 @@ export async function buildConfigBackend(deps: ConfigBackendDeps): Promise<Fasti
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     },
     bodyLimit: 10 * 1024 * 1024,
+    // tRPC batches put several procedure names in the path.
+    routerOptions: { maxParamLength: 5000 },
   });
   const prisma = deps.prisma ?? createPrisma(env.DATABASE_URL);
   const pool = deps.pool ?? new pg.Pool({ connectionString: env.DATABASE_URL, max: 5 });
@@ -36,6 +42,10 @@ export async function buildConfigBackend(deps: ConfigBackendDeps): Promise<Fasti
     if (!deps.prisma) await prisma.$disconnect();
     if (!deps.pool) await pool.end();
   });
+
+  await app.register(fastifyCookie);
+  await app.register(trpcPlugin);
+  await app.register(dataPlaneApi, { prefix: DATA_PLANE_API_PREFIX });
 
   app.get('/health', async (_request, reply) => {
     const database = await checkDatabase(pool);
