@@ -1,0 +1,205 @@
+import type { FailedEvent } from '@keel/shared';
+import { z } from 'zod';
+import type { Prisma } from '../generated/prisma/client';
+import { type Actor, recordAudit } from './audit';
+import { DomainError, notFound } from './errors';
+import { newId } from './ids';
+import { type DbHandle, withTx } from './transaction';
+
+/** Which failed events a replay covers, in the terms of the data plane's `ReplayCommand`. */
+export const ReplayFilter = z.object({
+  destinationId: z.string().min(1).optional(),
+  from: z.iso.datetime().optional(),
+  to: z.iso.datetime().optional(),
+  errorCode: z.string().min(1).optional(),
+});
+export type ReplayFilter = z.infer<typeof ReplayFilter>;
+
+export const FailedEventFilter = ReplayFilter.extend({
+  sourceId: z.string().min(1).optional(),
+  /** Also list events already replayed. */
+  includeReplayed: z.boolean().default(false),
+});
+export type FailedEventFilter = z.infer<typeof FailedEventFilter>;
+
+/** Replay these ids, or everything that matches a filter. */
+export const ReplaySelection = z.union([
+  z.object({ ids: z.array(z.string().min(1)).min(1, 'choose at least one failed event').max(5000) }),
+  z.object({ filter: ReplayFilter }),
+]);
+export type ReplaySelection = z.infer<typeof ReplaySelection>;
+
+export interface FailedEventSummary {
+  id: string;
+  sourceId: string;
+  destinationId: string;
+  messageId: string;
+  errorCode: string;
+  attempts: number;
+  failedAt: Date;
+  replayedAt: Date | null;
+}
+
+export type FailedEventDetail = Omit<FailedEvent, 'failedAt'> & {
+  dataPlaneId: string;
+  failedAt: Date;
+  replayedAt: Date | null;
+};
+
+function whereOf(
+  workspaceId: string,
+  filter: ReplayFilter & { sourceId?: string; includeReplayed?: boolean },
+): Prisma.FailedEventSampleWhereInput {
+  return {
+    workspaceId,
+    ...(filter.destinationId ? { destinationId: filter.destinationId } : {}),
+    ...(filter.sourceId ? { sourceId: filter.sourceId } : {}),
+    ...(filter.errorCode ? { errorCode: filter.errorCode } : {}),
+    ...(filter.from || filter.to
+      ? {
+          failedAt: {
+            ...(filter.from ? { gte: new Date(filter.from) } : {}),
+            ...(filter.to ? { lte: new Date(filter.to) } : {}),
+          },
+        }
+      : {}),
+    ...(filter.includeReplayed ? {} : { replayedAt: null }),
+  };
+}
+
+/** Failed events of a workspace, newest first, a page at a time. */
+export async function listFailedEvents(
+  db: DbHandle,
+  workspaceId: string,
+  filter: FailedEventFilter,
+  page: { cursor?: string; limit: number },
+): Promise<{ events: FailedEventSummary[]; nextCursor: string | null }> {
+  const rows = await db.failedEventSample.findMany({
+    where: whereOf(workspaceId, filter),
+    orderBy: [{ failedAt: 'desc' }, { id: 'desc' }],
+    take: page.limit + 1,
+    ...(page.cursor ? { cursor: { id: page.cursor }, skip: 1 } : {}),
+    select: {
+      id: true,
+      sourceId: true,
+      destinationId: true,
+      messageId: true,
+      errorCode: true,
+      attempts: true,
+      failedAt: true,
+      replayedAt: true,
+    },
+  });
+  const events = rows.slice(0, page.limit);
+  return { events, nextCursor: rows.length > page.limit ? (events.at(-1)?.id ?? null) : null };
+}
+
+/** One failed event with its payload, the request sent and the response received. */
+export async function getFailedEvent(
+  db: DbHandle,
+  workspaceId: string,
+  id: string,
+): Promise<FailedEventDetail> {
+  const row = await db.failedEventSample.findFirst({ where: { id, workspaceId } });
+  if (!row) throw notFound('The failed event');
+  return {
+    id: row.id,
+    workspaceId: row.workspaceId,
+    dataPlaneId: row.dataPlaneId,
+    sourceId: row.sourceId,
+    destinationId: row.destinationId,
+    messageId: row.messageId,
+    errorCode: row.errorCode,
+    attempts: row.attempts,
+    payload: row.payload,
+    request: row.request,
+    response: row.response,
+    failedAt: row.failedAt,
+    replayedAt: row.replayedAt,
+  };
+}
+
+function selectionWhere(workspaceId: string, selection: ReplaySelection): Prisma.FailedEventSampleWhereInput {
+  return 'ids' in selection
+    ? { workspaceId, id: { in: selection.ids }, replayedAt: null }
+    : whereOf(workspaceId, selection.filter);
+}
+
+/** How many not-yet-replayed failed events a replay would cover, so the UI can confirm first. */
+export async function countMatchingFailedEvents(
+  db: DbHandle,
+  workspaceId: string,
+  selection: ReplaySelection,
+): Promise<number> {
+  return db.failedEventSample.count({ where: selectionWhere(workspaceId, selection) });
+}
+
+/**
+ * Asks the data planes to deliver failed events again. The control plane never calls a data
+ * plane: this records a command, which the data plane serving the workspace claims on its
+ * next poll of `GET /data-plane/v1/commands`.
+ */
+export async function requestReplay(
+  db: DbHandle,
+  actor: Actor,
+  workspaceId: string,
+  selection: ReplaySelection,
+): Promise<{ commandId: string; matching: number }> {
+  return withTx(db, async (tx) => {
+    const where = selectionWhere(workspaceId, selection);
+    const ids =
+      'ids' in selection
+        ? (await tx.failedEventSample.findMany({ where, select: { id: true } })).map((r) => r.id)
+        : [];
+    const matching = 'ids' in selection ? ids.length : await tx.failedEventSample.count({ where });
+    if (matching === 0) {
+      throw new DomainError(
+        'precondition-failed',
+        'No failed events that have not been replayed match this selection; change the filter and try again.',
+      );
+    }
+    const filter = 'filter' in selection ? selection.filter : {};
+    const command = await tx.replayCommand.create({
+      data: {
+        id: newId('rpl'),
+        workspaceId,
+        destinationId: filter.destinationId ?? null,
+        fromTime: filter.from ? new Date(filter.from) : null,
+        toTime: filter.to ? new Date(filter.to) : null,
+        errorCode: filter.errorCode ?? null,
+        failedEventIds: ids,
+        createdById: actor.id,
+      },
+    });
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: 'failed_events.replay',
+      targetType: 'replay_command',
+      targetId: command.id,
+      after: { ...('ids' in selection ? { ids } : { filter }), matching },
+    });
+    return { commandId: command.id, matching };
+  });
+}
+
+/** Replay commands of a workspace, newest first, with their progress. */
+export async function listReplayCommands(db: DbHandle, workspaceId: string, limit = 20) {
+  return db.replayCommand.findMany({
+    where: { workspaceId },
+    orderBy: { createdAt: 'desc' },
+    take: limit,
+    select: {
+      id: true,
+      destinationId: true,
+      fromTime: true,
+      toTime: true,
+      errorCode: true,
+      failedEventIds: true,
+      status: true,
+      replayedCount: true,
+      createdAt: true,
+      finishedAt: true,
+    },
+  });
+}

@@ -1,0 +1,58 @@
+import type { WorkspaceConfig } from '@keel/shared';
+import type { ConfigChanges } from './config-changes';
+import type { Sql } from './sql';
+import { buildWorkspaceConfig, type ConfigScope } from './workspace-config';
+
+export interface CachedConfig {
+  config: WorkspaceConfig;
+  /** The serialised config, so a cache hit costs no JSON.stringify. */
+  body: string;
+}
+
+interface Entry {
+  generation: number;
+  builtAt: number;
+  value: Promise<CachedConfig>;
+}
+
+/**
+ * Keeps each scope's built config until a config change is notified. Building 200 sources ×
+ * 200 destinations takes tens of milliseconds; serving the cached body takes well under one
+ * (bench/config.bench.ts). Without a LISTEN connection nothing is cached, and `maxAgeMs`
+ * bounds the life of an entry even if a notification were lost.
+ */
+export class WorkspaceConfigCache {
+  private entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly secretKey: Buffer,
+    private readonly changes: ConfigChanges,
+    private readonly maxAgeMs = 60_000,
+  ) {}
+
+  get(scope: ConfigScope): Promise<CachedConfig> {
+    const key = scope.workspaceId ?? '*';
+    const generation = this.changes.generation;
+    const entry = this.entries.get(key);
+    if (
+      entry &&
+      this.changes.connected &&
+      entry.generation === generation &&
+      Date.now() - entry.builtAt < this.maxAgeMs
+    ) {
+      return entry.value;
+    }
+    const value = buildWorkspaceConfig(this.sql, scope, this.secretKey).then((config) => ({
+      config,
+      body: JSON.stringify(config),
+    }));
+    if (this.changes.connected) {
+      this.entries.set(key, { generation, builtAt: Date.now(), value });
+      value.catch(() => {
+        if (this.entries.get(key)?.value === value) this.entries.delete(key);
+      });
+    }
+    return value;
+  }
+}
