@@ -1,19 +1,32 @@
 import { checkDatabase } from '@keel/postgres';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
+import type { Registry } from 'prom-client';
+import type { ConfigStore } from './config/config-store';
+import { MemoryConfigStore } from './config/memory-store';
+import { ConfigPoller } from './config/poller';
 import type { DataPlaneEnv } from './env';
+import { registerGateway } from './gateway/plugin';
+import { createMetricsRegistry } from './metrics';
 
 export interface DataPlaneDeps {
   env: DataPlaneEnv;
   /** Defaults to a pool on env.databaseUrl. */
   pool?: pg.Pool;
   logger?: boolean | object;
+  /** A config to serve instead of polling the config-backend (tests, tools). */
+  config?: ConfigStore;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    dataPlane: { env: DataPlaneEnv; pool: pg.Pool };
+    dataPlane: { env: DataPlaneEnv; pool: pg.Pool; config: ConfigStore; metrics: Registry };
   }
+}
+
+/** Fastify takes a hop count as a function: trust the `hops` proxies nearest to us. */
+function trustProxy(setting: boolean | number | string[]) {
+  return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
 }
 
 /** Builds the data plane's HTTP app and the stages its roles name; `server.ts` only starts it. */
@@ -23,13 +36,64 @@ export async function buildDataPlane(deps: DataPlaneDeps): Promise<FastifyInstan
     logger: deps.logger ?? {
       level: env.LOG_LEVEL,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
+      // Query strings may carry write keys (?writeKey=), so logs get the path only.
+      serializers: {
+        req: (request: { method: string; url: string; ip?: string }) => ({
+          method: request.method,
+          url: request.url.split('?')[0],
+          remoteAddress: request.ip,
+        }),
+      },
     },
+    trustProxy: trustProxy(env.GATEWAY_TRUST_PROXY),
   });
-  const pool = deps.pool ?? new pg.Pool({ connectionString: env.databaseUrl, max: 20 });
-  app.decorate('dataPlane', { env, pool });
+  const pool =
+    deps.pool ?? new pg.Pool({ connectionString: env.databaseUrl, max: 20, connectionTimeoutMillis: 5000 });
+  // An idle client's error (the database restarted) must not crash the process; the next query reconnects.
+  const onPoolError = (error: Error) =>
+    app.log.warn({ error: error.message }, 'idle database connection lost');
+  pool.on('error', onPoolError);
+  const metrics = createMetricsRegistry();
+  const config = deps.config ?? new MemoryConfigStore();
+  app.decorate('dataPlane', { env, pool, config, metrics });
   app.addHook('onClose', async () => {
+    pool.off('error', onPoolError);
     if (!deps.pool) await pool.end();
   });
+
+  if (!deps.config) {
+    const poller = new ConfigPoller({
+      pool,
+      store: config as MemoryConfigStore,
+      configBackendUrl: env.CONFIG_BACKEND_URL,
+      dataPlaneToken: env.DATA_PLANE_TOKEN,
+      intervalMs: env.CONFIG_POLL_INTERVAL_MS,
+      log: app.log,
+    });
+    app.addHook('onClose', async () => poller.stop());
+    await poller.start();
+  }
+
+  app.get('/metrics', async (_request, reply) => {
+    return reply.header('content-type', metrics.contentType).send(await metrics.metrics());
+  });
+
+  if (env.ROLES.includes('gateway')) {
+    await registerGateway(app, {
+      pool,
+      config,
+      registry: metrics,
+      settings: {
+        maxRequestBytes: env.GATEWAY_MAX_REQUEST_BYTES,
+        maxEventBytes: env.GATEWAY_MAX_EVENT_BYTES,
+        maxQueueBytes: env.GATEWAY_QUEUE_MAX_BYTES,
+        maxBatchEvents: env.GATEWAY_COMMIT_MAX_EVENTS,
+        concurrency: env.GATEWAY_COMMIT_CONCURRENCY,
+        commitTimeoutMs: env.GATEWAY_COMMIT_TIMEOUT_MS,
+        failureBackoffMs: 1000,
+      },
+    });
+  }
 
   app.get('/health', async (_request, reply) => {
     const database = await checkDatabase(pool);

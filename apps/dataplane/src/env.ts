@@ -28,6 +28,47 @@ export const DataPlaneEnv = z.object({
   /** Names this data plane in reports; stable across restarts. */
   DATA_PLANE_ID: z.string().min(1).default(os.hostname()),
   CONFIG_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
+  /** Largest request body, compressed or inflated (RudderStack's default is 4 MB). */
+  GATEWAY_MAX_REQUEST_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
+  /** Largest single event once serialised. */
+  GATEWAY_MAX_EVENT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024),
+  /** Payload bytes that may wait for a group commit; past it requests get 503 + Retry-After. */
+  GATEWAY_QUEUE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
+  /** Most events in one group-commit transaction. */
+  GATEWAY_COMMIT_MAX_EVENTS: z.coerce.number().int().positive().default(10_000),
+  /** Group-commit transactions in flight at once. */
+  GATEWAY_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  /** A commit slower than this answers its requests 503 (they are retried; at-least-once). */
+  GATEWAY_COMMIT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /**
+   * Which X-Forwarded-For hops to trust for request_ip: empty (none, the default), `true`
+   * (all), a number of hops, or comma-separated addresses/CIDRs of the proxies.
+   */
+  GATEWAY_TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((v): boolean | number | string[] => {
+      const value = v.trim();
+      if (value === '' || value === 'false') return false;
+      if (value === 'true') return true;
+      if (/^\d+$/.test(value)) return Number(value);
+      return value
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
+    }),
 });
 export type DataPlaneEnv = z.infer<typeof DataPlaneEnv> & { databaseUrl: string };
 

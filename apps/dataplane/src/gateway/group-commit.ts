@@ -1,0 +1,174 @@
+import type pg from 'pg';
+import { appendGatewayJobs, type GatewayJob } from '../jobsdb/gateway-jobs';
+import { GatewayError } from './errors';
+
+export interface GroupCommitOptions {
+  /** Most events in one transaction; a request's events always share one. */
+  maxBatchEvents: number;
+  /** Bytes of payload waiting in memory; past it requests get 503 overloaded. */
+  maxQueueBytes: number;
+  /** Transactions in flight at once: while one waits for its fsync the next one copies. */
+  concurrency: number;
+  /** A commit that takes longer fails its requests with 503 (they may be retried). */
+  commitTimeoutMs: number;
+  /** After a failed commit, new requests get 503 at once for this long, then one commit probes. */
+  failureBackoffMs: number;
+}
+
+export interface GroupCommitObserver {
+  committed(events: number, seconds: number): void;
+  failed(error: Error): void;
+  depth(events: number, bytes: number): void;
+}
+
+interface Pending {
+  jobs: GatewayJob[];
+  bytes: number;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+function unavailable(): GatewayError {
+  return new GatewayError(
+    'database-unavailable',
+    'The gateway cannot reach its database right now; nothing was stored. Retry after the Retry-After header.',
+    { retryAfterSeconds: 1 },
+  );
+}
+
+/**
+ * Group commit: requests from every connection wait in one queue, and each transaction takes
+ * all that is waiting (up to `maxBatchEvents`) and appends it with COPY. A request's promise
+ * resolves only after its transaction committed, so a 200 always means stored. While a
+ * commit is in flight the next batch builds up, which is what makes batches grow with load.
+ */
+export class GroupCommitter {
+  private queue: Pending[] = [];
+  private queuedEvents = 0;
+  private queuedBytes = 0;
+  private inFlight = 0;
+  private unhealthyUntil = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: GroupCommitOptions,
+    private readonly observer: GroupCommitObserver,
+  ) {}
+
+  /** Resolves once `jobs` are committed; rejects with a 503 GatewayError otherwise. */
+  submit(jobs: GatewayJob[], bytes: number): Promise<void> {
+    if (this.closed) return Promise.reject(unavailable());
+    if (Date.now() < this.unhealthyUntil) return Promise.reject(unavailable());
+    if (this.queuedBytes + bytes > this.options.maxQueueBytes && this.queue.length > 0) {
+      return Promise.reject(
+        new GatewayError(
+          'overloaded',
+          'The gateway is receiving more than its database can store right now; retry after the Retry-After header.',
+          { retryAfterSeconds: 1 },
+        ),
+      );
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ jobs, bytes, resolve, reject });
+      this.queuedEvents += jobs.length;
+      this.queuedBytes += bytes;
+      this.observer.depth(this.queuedEvents, this.queuedBytes);
+      this.pump();
+    });
+  }
+
+  get queuedEventCount(): number {
+    return this.queuedEvents;
+  }
+
+  /** Stops taking requests and waits for everything queued to commit or fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    this.unhealthyUntil = 0;
+    this.pump();
+    if (this.queue.length === 0 && this.inFlight === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.concurrency && this.queue.length > 0) {
+      const batch = this.takeBatch();
+      this.inFlight++;
+      void this.commit(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+        if (this.inFlight === 0 && this.queue.length === 0) {
+          for (const resolve of this.idleWaiters.splice(0)) resolve();
+        }
+      });
+    }
+  }
+
+  private takeBatch(): Pending[] {
+    let events = 0;
+    let count = 0;
+    while (count < this.queue.length) {
+      const next = this.queue[count] as Pending;
+      if (count > 0 && events + next.jobs.length > this.options.maxBatchEvents) break;
+      events += next.jobs.length;
+      count++;
+    }
+    const batch = this.queue.slice(0, count);
+    this.queue = this.queue.slice(count);
+    this.queuedEvents -= events;
+    for (const p of batch) this.queuedBytes -= p.bytes;
+    this.observer.depth(this.queuedEvents, this.queuedBytes);
+    return batch;
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    const jobs = batch.length === 1 ? (batch[0] as Pending).jobs : batch.flatMap((p) => p.jobs);
+    const started = process.hrtime.bigint();
+    let timer: NodeJS.Timeout | undefined;
+    const work = this.write(jobs);
+    try {
+      await Promise.race([
+        work,
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`commit took longer than ${this.options.commitTimeoutMs} ms`)),
+            this.options.commitTimeoutMs,
+          );
+        }),
+      ]);
+      this.observer.committed(jobs.length, Number(process.hrtime.bigint() - started) / 1e9);
+      for (const p of batch) p.resolve();
+    } catch (error) {
+      work.catch(() => {}); // still running after a timeout; its outcome no longer matters
+      this.observer.failed(error as Error);
+      this.unhealthyUntil = Date.now() + this.options.failureBackoffMs;
+      const failure = unavailable();
+      for (const p of batch) p.reject(failure);
+      // Requests that queued behind the failed commit fail too, rather than wait for a dead database.
+      for (const p of this.queue.splice(0)) p.reject(failure);
+      this.queuedEvents = 0;
+      this.queuedBytes = 0;
+      this.observer.depth(0, 0);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async write(jobs: GatewayJob[]): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await appendGatewayJobs(client, jobs);
+      await client.query('COMMIT');
+      client.release();
+    } catch (error) {
+      // A client that failed mid-transaction is discarded, not returned to the pool.
+      client.release(error as Error);
+      throw error;
+    }
+  }
+}

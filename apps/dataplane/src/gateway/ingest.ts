@@ -1,0 +1,79 @@
+import { type ConfigSource, userKeyOf } from '@keel/shared';
+import type { GatewayJob } from '../jobsdb/gateway-jobs';
+import { enrichEvent } from './enrich';
+import { GatewayError, type RejectedEvent } from './errors';
+import { checkEvent } from './validate';
+
+export interface PreparedEvents {
+  jobs: GatewayJob[];
+  /** Serialised bytes of all jobs, for the bounded queue. */
+  bytes: number;
+  rejected: RejectedEvent[];
+}
+
+export interface PrepareContext {
+  source: ConfigSource;
+  receivedAt: Date;
+  requestIp: string;
+  batchSentAt?: unknown;
+  maxEventBytes: number;
+}
+
+/**
+ * Validates, enriches and serialises each event of a request. Invalid events are listed by
+ * index and reason; the valid ones become jobs, so a batch is accepted partially.
+ */
+export function prepareEvents(events: readonly unknown[], ctx: PrepareContext): PreparedEvents {
+  const jobs: GatewayJob[] = [];
+  const rejected: RejectedEvent[] = [];
+  let bytes = 0;
+  const enrichCtx = { receivedAt: ctx.receivedAt, requestIp: ctx.requestIp, batchSentAt: ctx.batchSentAt };
+  for (let index = 0; index < events.length; index++) {
+    const check = checkEvent(events[index]);
+    if (!check.ok) {
+      rejected.push({ index, code: 'invalid-event', reason: check.reason });
+      continue;
+    }
+    const event = enrichEvent(check.event, enrichCtx);
+    let payload: string;
+    try {
+      payload = JSON.stringify(event);
+    } catch {
+      rejected.push({ index, code: 'invalid-event', reason: 'the event is nested too deeply to store' });
+      continue;
+    }
+    // UTF-8 takes at most 3 bytes per UTF-16 unit, so most events skip the exact count.
+    const size = payload.length * 3 <= ctx.maxEventBytes ? payload.length : Buffer.byteLength(payload);
+    if (size > ctx.maxEventBytes) {
+      rejected.push({
+        index,
+        code: 'event-too-large',
+        reason: `the event is ${size} bytes; the limit is ${ctx.maxEventBytes}`,
+      });
+      continue;
+    }
+    bytes += size;
+    jobs.push({
+      workspaceId: ctx.source.workspaceId,
+      sourceId: ctx.source.id,
+      userKey: userKeyOf(event as { userId?: string | null; anonymousId?: string | null }),
+      messageId: event.messageId as string,
+      receivedAt: ctx.receivedAt,
+      payload,
+    });
+  }
+  return { jobs, bytes, rejected };
+}
+
+/** The error for a request none of whose events could be accepted. */
+export function nothingAccepted(rejected: RejectedEvent[], single: boolean): GatewayError {
+  const first = rejected[0];
+  if (single && first) {
+    return new GatewayError(first.code, `The event was rejected: ${first.reason}.`);
+  }
+  return new GatewayError(
+    'invalid-events',
+    'No event in the batch was valid; see `rejected` for each event’s index and reason.',
+    { rejected },
+  );
+}
