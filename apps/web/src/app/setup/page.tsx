@@ -1,0 +1,87 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { type FormEvent, useEffect, useState } from 'react';
+import { AuthFrame } from '../../components/auth-frame';
+import { Button } from '../../components/ui/button';
+import { TextField } from '../../components/ui/field';
+import { ErrorState, Loading } from '../../components/ui/states';
+import { errorMessage, fieldErrorsOf } from '../../lib/errors';
+import { useTRPC } from '../../lib/trpc';
+
+/** First run: create the owner account and the first workspace. */
+export default function SetupPage() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const status = useQuery(trpc.auth.setupStatus.queryOptions());
+  const [form, setForm] = useState({ name: '', email: '', password: '', workspaceName: 'My workspace' });
+  const create = useMutation(
+    trpc.auth.createOwner.mutationOptions({
+      onSuccess: async (result) => {
+        await queryClient.invalidateQueries();
+        router.replace(`/w/${result.workspaceId}`);
+      },
+    }),
+  );
+  useEffect(() => {
+    if (status.data && !status.data.needsOwner) router.replace('/login');
+  }, [status.data, router]);
+
+  const errors = fieldErrorsOf(create.error);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate(form);
+  };
+  return (
+    <AuthFrame title="Set up Keel" subtitle="Create the owner account. You can invite your team afterwards.">
+      {status.error ? (
+        <ErrorState error={status.error} onRetry={() => void status.refetch()} />
+      ) : status.isPending ? (
+        <Loading rows={4} />
+      ) : (
+        <form onSubmit={submit} className="space-y-4" noValidate>
+          <TextField
+            label="Your name"
+            autoComplete="name"
+            value={form.name}
+            error={errors.name}
+            onChange={(e) => setForm({ ...form, name: e.target.value })}
+          />
+          <TextField
+            label="Work email"
+            type="email"
+            autoComplete="email"
+            value={form.email}
+            error={errors.email}
+            onChange={(e) => setForm({ ...form, email: e.target.value })}
+          />
+          <TextField
+            label="Password"
+            type="password"
+            autoComplete="new-password"
+            help="At least 10 characters."
+            value={form.password}
+            error={errors.password}
+            onChange={(e) => setForm({ ...form, password: e.target.value })}
+          />
+          <TextField
+            label="Workspace name"
+            value={form.workspaceName}
+            error={errors.workspaceName}
+            onChange={(e) => setForm({ ...form, workspaceName: e.target.value })}
+          />
+          {create.error && Object.keys(errors).length === 0 ? (
+            <p role="alert" className="text-sm font-medium text-bad-700">
+              {errorMessage(create.error)}
+            </p>
+          ) : null}
+          <Button type="submit" variant="primary" className="w-full" busy={create.isPending}>
+            Create owner account
+          </Button>
+        </form>
+      )}
+    </AuthFrame>
+  );
+}

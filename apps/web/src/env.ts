@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+/**
+ * The web app's settings. Nothing else reads process.env. They are read when Next starts
+ * (`next dev`) or builds (`next build`): a production build bakes the rewrite target in.
+ */
+export const WebEnv = z.object({
+  /** The config-backend that `/trpc/*` is forwarded to, same-origin for the browser. */
+  CONFIG_BACKEND_URL: z
+    .string()
+    .url('CONFIG_BACKEND_URL must be a URL such as http://127.0.0.1:4000')
+    .default('http://127.0.0.1:4000')
+    .transform((url) => url.replace(/\/+$/, '')),
+});
+export type WebEnv = z.infer<typeof WebEnv>;
+
+export function loadWebEnv(source: NodeJS.ProcessEnv = process.env): WebEnv {
+  const parsed = WebEnv.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`The web app's settings are not valid:\n${problems}`);
+  }
+  return parsed.data;
+}
