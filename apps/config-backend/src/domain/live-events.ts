@@ -7,12 +7,18 @@ import type { DbHandle } from './transaction';
 /** How long one `live.watch` call keeps samples flowing; the web app renews it while the view is open. */
 export const LIVE_WATCH_SECONDS = 60;
 
-export const LiveTarget = z
-  .object({ sourceId: z.string().min(1).optional(), destinationId: z.string().min(1).optional() })
-  .refine((t) => !(t.sourceId && t.destinationId), 'watch a source or a destination, not both at once');
+/** A source, a destination, or (neither given) the whole workspace. */
+export const LiveTarget = z.object({
+  sourceId: z.string().min(1).optional(),
+  destinationId: z.string().min(1).optional(),
+});
 export type LiveTarget = z.infer<typeof LiveTarget>;
 
 async function checkTarget(db: DbHandle, workspaceId: string, target: LiveTarget): Promise<void> {
+  if (target.sourceId && target.destinationId)
+    throw new DomainError('invalid-input', 'Watch a source or a destination, not both at once.', {
+      destinationId: 'choose a source or a destination',
+    });
   if (target.sourceId) {
     const found = await db.source.findFirst({
       where: { id: target.sourceId, workspaceId },
@@ -30,8 +36,6 @@ async function checkTarget(db: DbHandle, workspaceId: string, target: LiveTarget
 }
 
 function scopeOf(target: LiveTarget): string {
-  if (target.sourceId && target.destinationId)
-    throw new DomainError('invalid-input', 'Watch a source or a destination, not both at once.');
   if (target.sourceId) return `source:${target.sourceId}`;
   if (target.destinationId) return `destination:${target.destinationId}`;
   return 'workspace';

@@ -1,0 +1,237 @@
+import { DeliveryStatus } from '@keel/shared';
+import { z } from 'zod';
+import type { DbHandle } from './transaction';
+
+const MAX_RANGE_DAYS = 92;
+
+export const ReportsRange = z
+  .object({
+    from: z.iso.datetime({ offset: true }),
+    to: z.iso.datetime({ offset: true }),
+    destinationId: z.string().min(1).optional(),
+    sourceId: z.string().min(1).optional(),
+  })
+  .refine((r) => Date.parse(r.from) < Date.parse(r.to), {
+    message: '`from` must be before `to`',
+    path: ['from'],
+  })
+  .refine((r) => Date.parse(r.to) - Date.parse(r.from) <= MAX_RANGE_DAYS * 86_400_000, {
+    message: `choose a range of ${MAX_RANGE_DAYS} days or less`,
+    path: ['from'],
+  });
+export type ReportsRange = z.infer<typeof ReportsRange>;
+
+export type Bucket = 'minute' | 'hour' | 'day';
+const BUCKET_MS: Record<Bucket, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** At most a few hundred points per chart: minutes up to 6 h, hours up to 14 days, days beyond. */
+export function bucketFor(fromMs: number, toMs: number): Bucket {
+  const span = toMs - fromMs;
+  if (span <= 6 * 3_600_000) return 'minute';
+  if (span <= 14 * 86_400_000) return 'hour';
+  return 'day';
+}
+
+export interface StatusCounts {
+  delivered: number;
+  retrying: number;
+  aborted: number;
+  dropped: number;
+  droppedByReason: Record<string, number>;
+}
+
+export interface TimeseriesPoint extends StatusCounts {
+  at: string;
+  /** Count-weighted mean of the per-minute percentiles of delivered events; null without deliveries. */
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+}
+
+export interface Timeseries {
+  bucket: Bucket;
+  points: TimeseriesPoint[];
+  totals: StatusCounts & { latencyP50Ms: number | null; latencyP95Ms: number | null };
+}
+
+function emptyCounts(): StatusCounts {
+  return { delivered: 0, retrying: 0, aborted: 0, dropped: 0, droppedByReason: {} };
+}
+
+interface SeriesRow {
+  bucket: Date;
+  status: string;
+  reason: string;
+  count: number;
+  p50_sum: number | null;
+  p95_sum: number | null;
+  latency_count: number | null;
+}
+
+/**
+ * Delivered, retrying, aborted and dropped (by reason) counts with p50/p95 latency, bucketed
+ * by minute, hour or day to fit the range. One aggregate over the (workspace_id, minute)
+ * index; empty buckets are filled in here so charts get a continuous series.
+ */
+export async function reportTimeseries(
+  db: DbHandle,
+  workspaceId: string,
+  range: ReportsRange,
+): Promise<Timeseries> {
+  const fromMs = Date.parse(range.from);
+  const toMs = Date.parse(range.to);
+  const bucket = bucketFor(fromMs, toMs);
+  const rows = await db.$queryRaw<SeriesRow[]>`
+    SELECT date_trunc(${bucket}, minute, 'UTC') AS bucket, status,
+      CASE WHEN status = 'dropped' THEN error_code ELSE '' END AS reason,
+      sum(count)::float8 AS count,
+      sum(latency_p50_ms::float8 * count) FILTER (WHERE status = 'delivered' AND latency_p50_ms IS NOT NULL) AS p50_sum,
+      sum(latency_p95_ms::float8 * count) FILTER (WHERE status = 'delivered' AND latency_p95_ms IS NOT NULL) AS p95_sum,
+      (sum(count) FILTER (WHERE status = 'delivered' AND latency_p50_ms IS NOT NULL))::float8 AS latency_count
+    FROM delivery_reports
+    WHERE workspace_id = ${workspaceId} AND minute >= ${new Date(fromMs)} AND minute < ${new Date(toMs)}
+      AND (${range.destinationId ?? null}::text IS NULL OR destination_id = ${range.destinationId ?? null})
+      AND (${range.sourceId ?? null}::text IS NULL OR source_id = ${range.sourceId ?? null})
+    GROUP BY 1, 2, 3`;
+
+  const size = BUCKET_MS[bucket];
+  const start = floorTo(fromMs, bucket);
+  const points = new Map<number, TimeseriesPoint & { p50: number; p95: number; n: number }>();
+  for (let t = start; t < toMs; t += size) {
+    points.set(t, {
+      at: new Date(t).toISOString(),
+      ...emptyCounts(),
+      latencyP50Ms: null,
+      latencyP95Ms: null,
+      p50: 0,
+      p95: 0,
+      n: 0,
+    });
+  }
+  const totals = { ...emptyCounts(), p50: 0, p95: 0, n: 0 };
+  for (const row of rows) {
+    const point = points.get(row.bucket.getTime());
+    const status = DeliveryStatus.safeParse(row.status);
+    if (!point || !status.success) continue;
+    for (const target of [point, totals]) {
+      target[status.data] += row.count;
+      if (status.data === 'dropped') {
+        target.droppedByReason[row.reason] = (target.droppedByReason[row.reason] ?? 0) + row.count;
+      }
+      target.p50 += row.p50_sum ?? 0;
+      target.p95 += row.p95_sum ?? 0;
+      target.n += row.latency_count ?? 0;
+    }
+  }
+  const latency = (p: { p50: number; p95: number; n: number }) => ({
+    latencyP50Ms: p.n > 0 ? Math.round(p.p50 / p.n) : null,
+    latencyP95Ms: p.n > 0 ? Math.round(p.p95 / p.n) : null,
+  });
+  return {
+    bucket,
+    points: [...points.values()].map(({ p50, p95, n, ...point }) => ({
+      ...point,
+      ...latency({ p50, p95, n }),
+    })),
+    totals: {
+      delivered: totals.delivered,
+      retrying: totals.retrying,
+      aborted: totals.aborted,
+      dropped: totals.dropped,
+      droppedByReason: totals.droppedByReason,
+      ...latency(totals),
+    },
+  };
+}
+
+function floorTo(ms: number, bucket: Bucket): number {
+  return Math.floor(ms / BUCKET_MS[bucket]) * BUCKET_MS[bucket];
+}
+
+export interface ErrorGroup {
+  destinationId: string;
+  status: string;
+  errorCode: string;
+  count: number;
+  lastSeen: Date;
+  /** The newest samples reported for this error: message id, request sent and response received. */
+  samples: unknown[];
+}
+
+/** Failures and drops in the range grouped by destination, status and error code, most frequent first. */
+export async function reportErrors(
+  db: DbHandle,
+  workspaceId: string,
+  range: ReportsRange,
+): Promise<ErrorGroup[]> {
+  const rows = await db.$queryRaw<
+    {
+      destination_id: string;
+      status: string;
+      error_code: string;
+      count: number;
+      last_seen: Date;
+      samples: unknown;
+    }[]
+  >`
+    SELECT destination_id, status, error_code, sum(count)::float8 AS count, max(minute) AS last_seen,
+      (array_agg(samples ORDER BY minute DESC) FILTER (WHERE jsonb_array_length(samples) > 0))[1] AS samples
+    FROM delivery_reports
+    WHERE workspace_id = ${workspaceId} AND minute >= ${new Date(range.from)} AND minute < ${new Date(range.to)}
+      AND status <> 'delivered' AND error_code <> ''
+      AND (${range.destinationId ?? null}::text IS NULL OR destination_id = ${range.destinationId ?? null})
+      AND (${range.sourceId ?? null}::text IS NULL OR source_id = ${range.sourceId ?? null})
+    GROUP BY destination_id, status, error_code
+    ORDER BY count DESC, error_code
+    LIMIT 200`;
+  return rows.map((r) => ({
+    destinationId: r.destination_id,
+    status: r.status,
+    errorCode: r.error_code,
+    count: r.count,
+    lastSeen: r.last_seen,
+    samples: Array.isArray(r.samples) ? r.samples : [],
+  }));
+}
+
+export interface SourceVolume {
+  sourceId: string;
+  total: number;
+  /** 24 hourly counts, oldest first, the last one the current hour. */
+  hourly: number[];
+}
+
+/**
+ * Events per source over the last 24 hours in hourly buckets, for the sources list's
+ * sparklines. Reports count per destination, so a source's events in an hour are those that
+ * reached a final state (delivered, aborted, dropped) at its busiest destination.
+ */
+export async function reportSourceVolumes(
+  db: DbHandle,
+  workspaceId: string,
+  now = new Date(),
+): Promise<SourceVolume[]> {
+  const end = floorTo(now.getTime(), 'hour') + BUCKET_MS.hour;
+  const start = end - 24 * BUCKET_MS.hour;
+  const [sources, rows] = await Promise.all([
+    db.source.findMany({ where: { workspaceId }, select: { id: true }, orderBy: { name: 'asc' } }),
+    db.$queryRaw<{ source_id: string; hour: Date; events: number }[]>`
+      SELECT source_id, hour, max(n)::float8 AS events FROM (
+        SELECT source_id, destination_id, date_trunc('hour', minute, 'UTC') AS hour, sum(count) AS n
+        FROM delivery_reports
+        WHERE workspace_id = ${workspaceId} AND minute >= ${new Date(start)} AND minute < ${new Date(end)}
+          AND status IN ('delivered', 'aborted', 'dropped')
+        GROUP BY 1, 2, 3) per_destination
+      GROUP BY source_id, hour`,
+  ]);
+  const volumes = new Map(
+    sources.map((s) => [s.id, { sourceId: s.id, total: 0, hourly: Array(24).fill(0) }]),
+  );
+  for (const row of rows) {
+    const volume = volumes.get(row.source_id);
+    const index = Math.floor((row.hour.getTime() - start) / BUCKET_MS.hour);
+    if (!volume || index < 0 || index >= 24) continue;
+    volume.hourly[index] += row.events;
+    volume.total += row.events;
+  }
+  return [...volumes.values()];
+}

@@ -1,0 +1,179 @@
+import { useTestDatabase } from '@keel/postgres/testing';
+import type { DeliveryReportRow } from '@keel/shared';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, TestClient } from '../testing';
+
+const db = useTestDatabase('trpc-reports');
+let app: FastifyInstance;
+let owner: TestClient;
+let viewer: TestClient;
+let workspaceId: string;
+let dpToken: string;
+
+const HOUR = 3_600_000;
+const now = Date.now();
+const thisHour = Math.floor(now / HOUR) * HOUR;
+
+function row(over: Partial<DeliveryReportRow>): DeliveryReportRow {
+  return {
+    workspaceId,
+    minute: new Date(thisHour).toISOString(),
+    sourceId: 'src_web',
+    destinationId: 'dst_hook',
+    status: 'delivered',
+    errorCode: '',
+    count: 0,
+    latencyP50Ms: null,
+    latencyP95Ms: null,
+    latencyP99Ms: null,
+    samples: [],
+    ...over,
+  };
+}
+
+beforeAll(async () => {
+  ({ app } = await buildTestApp(db.url));
+  owner = new TestClient(app);
+  ({ workspaceId } = await owner.ok('mutation', 'auth.createOwner', {
+    email: 'owner@example.com',
+    name: 'Owner',
+    password: 'correct horse battery',
+    workspaceName: 'Acme',
+  }));
+  const view = await owner.ok('mutation', 'apiTokens.create', { workspaceId, name: 'dash', role: 'viewer' });
+  viewer = new TestClient(app, { token: view.token, origin: null });
+  for (const [id, name] of [
+    ['src_web', 'Web'],
+    ['src_srv', 'Server'],
+  ]) {
+    await db.pool.query(
+      `INSERT INTO sources (id, workspace_id, name, type) VALUES ($1, $2, $3, 'javascript')`,
+      [id, workspaceId, name],
+    );
+  }
+  dpToken = (await owner.ok('mutation', 'dataPlaneTokens.create', { workspaceId, name: 'dp' })).token;
+  const minute = (offsetMinutes: number) => new Date(thisHour - offsetMinutes * 60_000).toISOString();
+  const sample = {
+    messageId: 'm1',
+    request: { url: 'http://sink/hook' },
+    response: { status: 400, body: 'no' },
+  };
+  const reports = [
+    row({ minute: minute(120), count: 100, latencyP50Ms: 10, latencyP95Ms: 50 }),
+    row({ minute: minute(119), count: 300, latencyP50Ms: 30, latencyP95Ms: 90 }),
+    row({ minute: minute(119), status: 'aborted', errorCode: '400', count: 4, samples: [sample] }),
+    row({ minute: minute(60), status: 'retrying', errorCode: '503', count: 7 }),
+    row({ minute: minute(60), status: 'dropped', errorCode: 'filtered', count: 5 }),
+    row({ minute: minute(60), status: 'dropped', errorCode: 'consent', count: 2 }),
+    row({ minute: minute(30), sourceId: 'src_srv', destinationId: 'dst_other', count: 40 }),
+    row({ minute: minute(30), sourceId: 'src_srv', destinationId: 'dst_hook', count: 25 }),
+    // Outside every range below.
+    row({ minute: minute(60 * 30), count: 1000 }),
+  ];
+  const res = await app.inject({
+    method: 'POST',
+    url: '/data-plane/v1/reports',
+    headers: { authorization: `Bearer ${dpToken}` },
+    payload: { dataPlaneId: 'dp-1', reports },
+  });
+  expect(res.json()).toEqual({ accepted: reports.length, skipped: 0 });
+});
+afterAll(() => app.close());
+
+describe('reports', () => {
+  it('buckets a 6-hour range per minute with counts, drops by reason and weighted latency', async () => {
+    const range = {
+      workspaceId,
+      from: new Date(thisHour - 5 * HOUR).toISOString(),
+      to: new Date(thisHour + HOUR).toISOString(),
+    };
+    const series = await viewer.ok('query', 'reports.timeseries', range);
+    expect(series.bucket).toBe('minute');
+    expect(series.points).toHaveLength(360);
+    expect(series.totals).toEqual({
+      delivered: 465,
+      retrying: 7,
+      aborted: 4,
+      dropped: 7,
+      droppedByReason: { filtered: 5, consent: 2 },
+      latencyP50Ms: 25,
+      latencyP95Ms: 80,
+    });
+    const at = new Date(thisHour - 119 * 60_000).toISOString();
+    expect(series.points.find((p: { at: string }) => p.at === at)).toMatchObject({
+      delivered: 300,
+      aborted: 4,
+      latencyP50Ms: 30,
+    });
+
+    const oneDestination = await viewer.ok('query', 'reports.timeseries', {
+      ...range,
+      destinationId: 'dst_other',
+    });
+    expect(oneDestination.totals.delivered).toBe(40);
+    const oneSource = await viewer.ok('query', 'reports.timeseries', { ...range, sourceId: 'src_srv' });
+    expect(oneSource.totals.delivered).toBe(65);
+  });
+
+  it('buckets longer ranges per hour and per day', async () => {
+    const week = await viewer.ok('query', 'reports.timeseries', {
+      workspaceId,
+      from: new Date(now - 7 * 24 * HOUR).toISOString(),
+      to: new Date(now).toISOString(),
+    });
+    expect(week.bucket).toBe('hour');
+    expect(week.totals.delivered).toBe(1465);
+    const month = await viewer.ok('query', 'reports.timeseries', {
+      workspaceId,
+      from: new Date(now - 30 * 24 * HOUR).toISOString(),
+      to: new Date(now + HOUR).toISOString(),
+    });
+    expect(month.bucket).toBe('day');
+    expect(month.points.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('groups errors by destination, status and code with a sample request and response', async () => {
+    const errors = await viewer.ok('query', 'reports.errors', {
+      workspaceId,
+      from: new Date(thisHour - 5 * HOUR).toISOString(),
+      to: new Date(thisHour + HOUR).toISOString(),
+    });
+    expect(
+      errors.map((e: { status: string; errorCode: string; count: number }) => [
+        e.status,
+        e.errorCode,
+        e.count,
+      ]),
+    ).toEqual([
+      ['retrying', '503', 7],
+      ['dropped', 'filtered', 5],
+      ['aborted', '400', 4],
+      ['dropped', 'consent', 2],
+    ]);
+    const aborted = errors.find((e: { errorCode: string }) => e.errorCode === '400');
+    expect(aborted.samples[0]).toMatchObject({ response: { status: 400, body: 'no' } });
+  });
+
+  it('gives each source 24 hourly volumes for sparklines', async () => {
+    const volumes = await viewer.ok('query', 'reports.sourceVolumes', { workspaceId });
+    const web = volumes.find((v: { sourceId: string }) => v.sourceId === 'src_web');
+    const srv = volumes.find((v: { sourceId: string }) => v.sourceId === 'src_srv');
+    expect(web.hourly).toHaveLength(24);
+    expect(web.total).toBe(400 + 4 + 7);
+    // Two destinations of one source count its events once: the busier destination's count.
+    expect(srv.total).toBe(40);
+  });
+
+  it('validates the range and hides other workspaces', async () => {
+    const backwards = await viewer.query('reports.timeseries', {
+      workspaceId,
+      from: new Date(now).toISOString(),
+      to: new Date(now - HOUR).toISOString(),
+    });
+    expect(backwards.status).toBe(400);
+    expect(backwards.error?.data.fields).toHaveProperty('from');
+    const other = await viewer.query('reports.sourceVolumes', { workspaceId: 'ws_someone_else' });
+    expect(other.status).toBe(404);
+  });
+});

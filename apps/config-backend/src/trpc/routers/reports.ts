@@ -1,0 +1,17 @@
+import { ReportsRange, reportErrors, reportSourceVolumes, reportTimeseries } from '../../domain/reports';
+import { router, workspaceProcedure } from '../trpc';
+
+/** The delivery dashboard's reads, from the aggregates the data planes push. */
+export const reportsRouter = router({
+  timeseries: workspaceProcedure('viewer')
+    .input(ReportsRange)
+    .query(({ ctx, input }) => reportTimeseries(ctx.db, ctx.workspace.id, input)),
+
+  errors: workspaceProcedure('viewer')
+    .input(ReportsRange)
+    .query(({ ctx, input }) => reportErrors(ctx.db, ctx.workspace.id, input)),
+
+  sourceVolumes: workspaceProcedure('viewer').query(({ ctx }) =>
+    reportSourceVolumes(ctx.db, ctx.workspace.id),
+  ),
+});
