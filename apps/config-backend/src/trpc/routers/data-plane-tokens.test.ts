@@ -24,7 +24,10 @@ afterAll(() => app.close());
 
 describe('dataPlaneTokens', () => {
   it('creates a token shown once, lists it without the token, and revokes it', async () => {
-    const created = await owner.ok('mutation', 'dataPlaneTokens.create', { workspaceId, name: 'EU data plane' });
+    const created = await owner.ok('mutation', 'dataPlaneTokens.create', {
+      workspaceId,
+      name: 'EU data plane',
+    });
     expect(created.token).toMatch(/^keel_dp_/);
     const { rows } = await db.pool.query('SELECT token_hash FROM data_plane_tokens');
     expect(rows[0].token_hash).not.toContain(created.token);
@@ -47,12 +50,19 @@ describe('dataPlaneTokens', () => {
     });
     expect(after.statusCode).toBe(401);
     const audit = await db.pool.query("SELECT action FROM audit_logs WHERE target_type = 'data_plane_token'");
-    expect(audit.rows.map((r) => r.action).sort()).toEqual(['data_plane_token.create', 'data_plane_token.revoke']);
+    expect(audit.rows.map((r) => r.action).sort()).toEqual([
+      'data_plane_token.create',
+      'data_plane_token.revoke',
+    ]);
     expect(logs.join('')).not.toContain(created.token);
   });
 
   it('is for owners only, and hides other workspaces', async () => {
-    const editor = await owner.ok('mutation', 'apiTokens.create', { workspaceId, name: 'ci', role: 'editor' });
+    const editor = await owner.ok('mutation', 'apiTokens.create', {
+      workspaceId,
+      name: 'ci',
+      role: 'editor',
+    });
     const asEditor = new TestClient(app, { token: editor.token, origin: null });
     const refused = await asEditor.mutation('dataPlaneTokens.create', { workspaceId, name: 'x' });
     expect(refused.status).toBe(403);
