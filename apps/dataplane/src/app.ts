@@ -5,9 +5,11 @@ import type { Registry } from 'prom-client';
 import type { ConfigStore } from './config/config-store';
 import { MemoryConfigStore } from './config/memory-store';
 import { ConfigPoller } from './config/poller';
+import { type Pipeline, startPipeline } from './delivery/pipeline';
 import type { DataPlaneEnv } from './env';
 import { registerGateway } from './gateway/plugin';
 import { createMetricsRegistry } from './metrics';
+import type { UserTransformer } from './processor/user-transformation';
 
 export interface DataPlaneDeps {
   env: DataPlaneEnv;
@@ -16,11 +18,19 @@ export interface DataPlaneDeps {
   logger?: boolean | object;
   /** A config to serve instead of polling the config-backend (tests, tools). */
   config?: ConfigStore;
+  /** The user-transformation sandbox for the processor; optional. */
+  transformer?: UserTransformer;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    dataPlane: { env: DataPlaneEnv; pool: pg.Pool; config: ConfigStore; metrics: Registry };
+    dataPlane: {
+      env: DataPlaneEnv;
+      pool: pg.Pool;
+      config: ConfigStore;
+      metrics: Registry;
+      pipeline?: Pipeline;
+    };
   }
 }
 
@@ -94,6 +104,11 @@ export async function buildDataPlane(deps: DataPlaneDeps): Promise<FastifyInstan
       },
     });
   }
+
+  // Processor, router, job-table upkeep and control-plane pushers, for this process's roles.
+  const pipeline = startPipeline({ env, pool, config, log: app.log, transformer: deps.transformer });
+  app.dataPlane.pipeline = pipeline;
+  app.addHook('preClose', async () => pipeline.stop());
 
   app.get('/health', async (_request, reply) => {
     const database = await checkDatabase(pool);

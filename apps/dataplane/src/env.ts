@@ -69,6 +69,42 @@ export const DataPlaneEnv = z.object({
         .map((p) => p.trim())
         .filter(Boolean);
     }),
+  /** Job ids per job-table partition; a partition is dropped whole once all its jobs are finished. */
+  JOBSDB_PARTITION_SIZE: z.coerce.number().int().min(100).default(100_000),
+  /** Empty partitions kept ready beyond the newest job id. */
+  JOBSDB_PARTITIONS_AHEAD: z.coerce.number().int().min(1).max(50).default(3),
+  JOBSDB_MAINTENANCE_INTERVAL_MS: z.coerce.number().int().positive().default(2_000),
+  /** Gateway events per processor transaction. */
+  PROCESSOR_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(2_000),
+  /** Drop events whose messageId a source sent within this window; 0 turns deduplication off. */
+  DEDUP_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 60 * 60 * 1000),
+  /** Router leases per destination; processes share a destination's users by these. Keep it fixed. */
+  ROUTER_SHARDS: z.coerce.number().int().min(1).max(256).default(8),
+  /** Attempts after which a retried job is aborted into the failed-events store. */
+  ROUTER_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(100),
+  /** Time after a job's first failure after which it is aborted. */
+  ROUTER_RETRY_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(3 * 60 * 60 * 1000),
+  ROUTER_BACKOFF_MIN_MS: z.coerce.number().int().positive().default(500),
+  ROUTER_BACKOFF_MAX_MS: z.coerce.number().int().positive().default(300_000),
+  /** Consecutive failed requests that open a destination's circuit breaker. */
+  ROUTER_BREAKER_FAILURES: z.coerce.number().int().min(1).default(20),
+  /** First cool-down of an open breaker; it doubles up to a minute while probes fail. */
+  ROUTER_BREAKER_COOLDOWN_MS: z.coerce.number().int().positive().default(1_000),
+  /** Jobs of one destination held in memory; the rest wait in Postgres. */
+  ROUTER_MAX_JOBS_IN_MEMORY: z.coerce.number().int().min(100).default(10_000),
+  /** Days an aborted event stays in the failed-events store. */
+  FAILED_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).default(14),
+  /** How often reports and failed events are pushed and replay commands pulled. */
+  CONTROL_PLANE_PUSH_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
+  LIVE_EVENTS_POLL_MS: z.coerce.number().int().positive().default(2_000),
 });
 export type DataPlaneEnv = z.infer<typeof DataPlaneEnv> & { databaseUrl: string };
 

@@ -1,0 +1,148 @@
+import type pg from 'pg';
+
+/**
+ * A family of tables partitioned on the same job_id ranges, so that a range's partitions are
+ * created and dropped together (router jobs and their status rows).
+ */
+export interface PartitionFamily {
+  tables: readonly string[];
+  sequence: string;
+}
+
+export const GATEWAY_FAMILY: PartitionFamily = { tables: ['gw_jobs'], sequence: 'gw_jobs_job_id_seq' };
+export const ROUTER_FAMILY: PartitionFamily = {
+  tables: ['rt_jobs', 'rt_status'],
+  sequence: 'rt_jobs_job_id_seq',
+};
+
+export interface RangePartition {
+  /** Inclusive. */
+  lo: number;
+  /** Exclusive. */
+  hi: number;
+  names: string[];
+}
+
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const partitionName = (table: string, lo: number, hi: number) => `${table}_r${lo}_${hi}`;
+
+/** The range partitions of a family, oldest first, read from their names. */
+export async function listRangePartitions(
+  client: pg.ClientBase,
+  family: PartitionFamily,
+): Promise<RangePartition[]> {
+  const [first] = family.tables;
+  if (!first) return [];
+  const { rows } = await client.query<{ relname: string }>(
+    `SELECT c.relname FROM pg_inherits i
+       JOIN pg_class c ON c.oid = i.inhrelid
+       JOIN pg_class p ON p.oid = i.inhparent
+      WHERE p.relname = $1 AND c.relname LIKE $2`,
+    [first, `${first}_r%`],
+  );
+  const pattern = new RegExp(`^${first}_r(\\d+)_(\\d+)$`);
+  return rows
+    .map((r) => pattern.exec(r.relname))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => {
+      const lo = Number(m[1]);
+      const hi = Number(m[2]);
+      return { lo, hi, names: family.tables.map((t) => partitionName(t, lo, hi)) };
+    })
+    .sort((a, b) => a.lo - b.lo);
+}
+
+/** The highest id the family's sequence has handed out (0 before the first). */
+export async function sequencePosition(client: pg.ClientBase, family: PartitionFamily): Promise<number> {
+  const { rows } = await client.query<{ last_value: string; is_called: boolean }>(
+    `SELECT last_value, is_called FROM ${quote(family.sequence)}`,
+  );
+  const row = rows[0];
+  return row?.is_called ? Number(row.last_value) : 0;
+}
+
+/**
+ * Keeps `ahead` empty-or-filling partitions of `size` ids beyond the sequence. A new range
+ * starts above the sequence (plus a margin) when ids ran past the last partition into the
+ * default one, since Postgres refuses a range that rows in the default partition belong to.
+ */
+export async function ensurePartitionsAhead(
+  client: pg.ClientBase,
+  family: PartitionFamily,
+  size: number,
+  ahead: number,
+): Promise<number> {
+  const position = await sequencePosition(client, family);
+  const existing = await listRangePartitions(client, family);
+  let next = existing.at(-1)?.hi ?? 1;
+  if (next <= position) next = position + 1 + Math.ceil(size / 10);
+  let upcoming = existing.filter((p) => p.hi > position).length;
+  let created = 0;
+  while (upcoming < ahead) {
+    const lo = next;
+    const hi = lo + size;
+    await client.query('BEGIN');
+    try {
+      for (const table of family.tables) {
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS ${quote(partitionName(table, lo, hi))} PARTITION OF ${quote(table)} FOR VALUES FROM (${lo}) TO (${hi})`,
+        );
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    }
+    next = hi;
+    upcoming += 1;
+    created += 1;
+  }
+  return created;
+}
+
+/**
+ * Drops one range partition (and its siblings) if `isFinished` holds once nobody else can
+ * write to it. The lock waits for writers in flight; their rows are visible to the check that
+ * follows, so a partition is never dropped under a job that was still being committed.
+ */
+export async function dropIfFinished(
+  client: pg.ClientBase,
+  names: readonly string[],
+  isFinished: (client: pg.ClientBase) => Promise<boolean>,
+  mode: 'drop' | 'truncate' = 'drop',
+): Promise<boolean> {
+  await client.query('BEGIN');
+  try {
+    // Readers queue behind an ACCESS EXCLUSIVE request; give up quickly and try next round.
+    await client.query(`SET LOCAL lock_timeout = '500ms'`);
+    await client.query(`LOCK TABLE ${names.map(quote).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+    if (!(await isFinished(client))) {
+      await client.query('ROLLBACK');
+      return false;
+    }
+    if (mode === 'drop') {
+      for (const name of names) await client.query(`DROP TABLE ${quote(name)}`);
+    } else {
+      await client.query(`TRUNCATE ${names.map(quote).join(', ')}`);
+    }
+    await client.query('COMMIT');
+    return true;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    if ((error as { code?: string }).code === '55P03') return false;
+    throw error;
+  }
+}
+
+/** Bytes on disk of the job tables, with their indexes and TOAST. */
+export async function jobsDiskBytes(client: pg.ClientBase): Promise<number> {
+  const { rows } = await client.query<{ bytes: string }>(
+    `SELECT coalesce(sum(pg_total_relation_size(t.relid)), 0) AS bytes
+       FROM unnest(ARRAY['gw_jobs', 'rt_jobs', 'rt_status', 'proc_dedup']::regclass[]) AS root(rel),
+            LATERAL pg_partition_tree(root.rel) AS t
+      WHERE t.isleaf`,
+  );
+  return Number(rows[0]?.bytes ?? 0);
+}
+
+export { quote as quoteIdent };

@@ -1,0 +1,244 @@
+import {
+  type ConfigDestination,
+  type ConfigSource,
+  type DeliveryPayload,
+  type DestinationType,
+  findDestinationType,
+  type StoredEvent,
+  type WorkspaceConfig,
+} from '@keel/shared';
+import type { LiveSampler } from '../delivery/live';
+import type { StoredGatewayJob } from '../jobsdb/gateway-reader';
+import { type NewRouterJob, shardOf } from '../jobsdb/router-jobs';
+import type { ReportCollector } from '../reports/deltas';
+import {
+  consentAllows,
+  type DropReason,
+  eventFilterAllows,
+  integrationsAllow,
+  typeSupported,
+} from './stages';
+import type { UserTransformer } from './user-transformation';
+
+export interface BatchContext {
+  config: WorkspaceConfig;
+  transformer: UserTransformer | undefined;
+  shards: number;
+  reports: ReportCollector;
+  live?: LiveSampler;
+  /** Called once per connection and reason when something is misconfigured. */
+  warn(message: string): void;
+}
+
+interface Candidate {
+  order: number;
+  job: StoredGatewayJob;
+  event: StoredEvent;
+}
+
+/** A parsed destination config per destination and config version, so each batch doesn't re-validate it. */
+const parsedConfigs = new WeakMap<
+  ConfigDestination,
+  { ok: true; value: unknown } | { ok: false; error: string }
+>();
+
+function parsedConfigOf(destination: ConfigDestination, type: DestinationType) {
+  let parsed = parsedConfigs.get(destination);
+  if (!parsed) {
+    const result = type.configSchema.safeParse(destination.config);
+    parsed = result.success
+      ? { ok: true, value: result.data }
+      : { ok: false, error: result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+    parsedConfigs.set(destination, parsed);
+  }
+  return parsed;
+}
+
+export { parsedConfigOf };
+
+/**
+ * Runs one batch of stored events through every enabled connection of their sources, in the
+ * issue's order of stages, and returns the router jobs in the order of their events. Drops are
+ * counted into `ctx.reports` with their reason.
+ */
+export async function processBatch(
+  jobs: readonly StoredGatewayJob[],
+  ctx: BatchContext,
+): Promise<NewRouterJob[]> {
+  const sources = new Map<string, ConfigSource>(ctx.config.sources.map((s) => [s.id, s]));
+  const perDestination = new Map<ConfigDestination, Candidate[]>();
+  const drop = (job: StoredGatewayJob, destinationId: string, reason: DropReason, event?: StoredEvent) => {
+    ctx.reports.add({
+      workspaceId: job.workspaceId,
+      sourceId: job.sourceId,
+      destinationId,
+      status: 'dropped',
+      errorCode: reason,
+    });
+    if (ctx.live?.wants(job.workspaceId, job.sourceId, destinationId || null)) {
+      ctx.live.add({
+        workspaceId: job.workspaceId,
+        sourceId: job.sourceId,
+        destinationId: destinationId || null,
+        messageId: job.messageId,
+        stage: 'dropped',
+        at: new Date().toISOString(),
+        payload: event ?? job.payload,
+        reason,
+      });
+    }
+  };
+
+  for (const [order, job] of jobs.entries()) {
+    const source = sources.get(job.sourceId);
+    if (!source) {
+      drop(job, '', 'source-not-found');
+      continue;
+    }
+    let event: StoredEvent;
+    try {
+      event = JSON.parse(job.payload) as StoredEvent;
+    } catch {
+      drop(job, '', 'invalid-payload');
+      continue;
+    }
+    if (ctx.live?.wants(job.workspaceId, job.sourceId, null)) {
+      ctx.live.add({
+        workspaceId: job.workspaceId,
+        sourceId: job.sourceId,
+        destinationId: null,
+        messageId: job.messageId,
+        stage: 'received',
+        at: new Date().toISOString(),
+        payload: event,
+      });
+    }
+    for (const destination of source.destinations) {
+      if (!destination.enabled || !destination.connection.enabled) continue;
+      const type = findDestinationType(destination.destinationDefinition.name);
+      if (!type) {
+        ctx.warn(
+          `Destination ${destination.id} has type "${destination.destinationDefinition.name}", which this data plane does not know; upgrade the data plane or remove the destination.`,
+        );
+        drop(job, destination.id, 'unknown-destination-type', event);
+        continue;
+      }
+      if (!integrationsAllow(event, destination)) drop(job, destination.id, 'integrations', event);
+      else if (!eventFilterAllows(event, destination.connection))
+        drop(job, destination.id, 'event-filter', event);
+      else if (!consentAllows(event, destination.connection)) drop(job, destination.id, 'consent', event);
+      else if (!typeSupported(event, type)) drop(job, destination.id, 'unsupported-type', event);
+      else {
+        let list = perDestination.get(destination);
+        if (!list) {
+          list = [];
+          perDestination.set(destination, list);
+        }
+        list.push({ order, job, event });
+      }
+    }
+  }
+
+  const out: { order: number; job: NewRouterJob }[] = [];
+  for (const [destination, candidates] of perDestination) {
+    const source = sources.get(candidates[0]?.job.sourceId ?? '');
+    const type = findDestinationType(destination.destinationDefinition.name);
+    if (!source || !type) continue;
+    const config = parsedConfigOf(destination, type);
+    if (!config.ok) {
+      ctx.warn(
+        `Destination ${destination.id} has an invalid config (${config.error}); fix it in the dashboard.`,
+      );
+      for (const c of candidates) drop(c.job, destination.id, 'invalid-destination-config', c.event);
+      continue;
+    }
+    const transformed = await runTransformations(destination, source, candidates, ctx, drop);
+    for (const { candidate, event } of transformed) {
+      const result = type.transform(event, config.value as never);
+      if (!result.ok) {
+        drop(candidate.job, destination.id, 'destination-transform', event);
+        continue;
+      }
+      for (const payload of result.payloads) {
+        out.push({
+          order: candidate.order,
+          job: routerJobOf(candidate, destination, event, payload, ctx.shards),
+        });
+      }
+    }
+  }
+  // Stable: a destination's jobs keep the order their events were accepted in.
+  out.sort((a, b) => a.order - b.order);
+  return out.map((o) => o.job);
+}
+
+function routerJobOf(
+  candidate: Candidate,
+  destination: ConfigDestination,
+  event: StoredEvent,
+  payload: DeliveryPayload,
+  shards: number,
+): NewRouterJob {
+  const userKey = candidate.job.userKey;
+  return {
+    workspaceId: candidate.job.workspaceId,
+    sourceId: candidate.job.sourceId,
+    destinationId: destination.id,
+    shard: shardOf(userKey, shards),
+    userKey,
+    ordered: destination.connection.orderingEnabled,
+    messageId: typeof event.messageId === 'string' ? event.messageId : candidate.job.messageId,
+    receivedAt: candidate.job.receivedAt,
+    replayOf: null,
+    payload: JSON.stringify(payload),
+  };
+}
+
+/** Stage 5: the connection's user transformations, in order, through the UserTransformer seam. */
+async function runTransformations(
+  destination: ConfigDestination,
+  source: ConfigSource,
+  candidates: Candidate[],
+  ctx: BatchContext,
+  drop: (job: StoredGatewayJob, destinationId: string, reason: DropReason, event?: StoredEvent) => void,
+): Promise<{ candidate: Candidate; event: StoredEvent }[]> {
+  let current = candidates.map((candidate) => ({ candidate, event: candidate.event }));
+  if (destination.transformations.length === 0) return current;
+  if (!ctx.transformer) {
+    ctx.warn(
+      `Connection ${destination.connection.id} has a transformation, but this data plane runs without a transformation sandbox; start it with one or detach the transformation. Its events are dropped as "transformer-unavailable".`,
+    );
+    for (const c of current) drop(c.candidate.job, destination.id, 'transformer-unavailable', c.event);
+    return [];
+  }
+  for (const transformation of destination.transformations) {
+    if (current.length === 0) break;
+    const inputs = current;
+    const byEvent = new Map(inputs.map((c) => [c.event, c.candidate]));
+    const outcomes = await ctx.transformer.run(
+      transformation,
+      inputs.map((c) => c.event),
+      (event) => ({
+        sourceId: source.id,
+        sourceName: source.name,
+        destinationId: destination.id,
+        destinationType: destination.destinationDefinition.name,
+        messageId:
+          typeof event.messageId === 'string' ? event.messageId : (byEvent.get(event)?.job.messageId ?? ''),
+      }),
+    );
+    const next: { candidate: Candidate; event: StoredEvent }[] = [];
+    inputs.forEach((input, i) => {
+      const outcome = outcomes[i];
+      if (!outcome || outcome.kind === 'failed') {
+        drop(input.candidate.job, destination.id, 'transformation-failed', input.event);
+      } else if (outcome.kind === 'dropped' || outcome.events.length === 0) {
+        drop(input.candidate.job, destination.id, 'transformation', input.event);
+      } else {
+        for (const e of outcome.events) next.push({ candidate: input.candidate, event: e as StoredEvent });
+      }
+    });
+    current = next;
+  }
+  return current;
+}

@@ -1,0 +1,185 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type pg from 'pg';
+import type { ConfigStore } from '../config/config-store';
+import type { LiveSampler } from '../delivery/live';
+import {
+  markGatewayDone,
+  processedUpTo,
+  readGatewayJobs,
+  type StoredGatewayJob,
+} from '../jobsdb/gateway-reader';
+import { LeaseHolder } from '../jobsdb/leases';
+import { LOCK_CLASS, LOCKS } from '../jobsdb/locks';
+import { appendRouterJobs } from '../jobsdb/router-jobs';
+import { ReportCollector, writeReportDeltas } from '../reports/deltas';
+import { bucketOf, type DedupKey, dedupKeyOf, ensureDedupPartitions, findSeen, rememberIds } from './dedup';
+import { processBatch } from './process-batch';
+import type { UserTransformer } from './user-transformation';
+
+export interface ProcessorOptions {
+  pool: pg.Pool;
+  databaseUrl: string;
+  config: ConfigStore;
+  log: FastifyBaseLogger;
+  transformer?: UserTransformer;
+  live?: LiveSampler;
+  /** Gateway jobs per transaction. */
+  batchSize: number;
+  /** 0 turns deduplication off. */
+  dedupWindowMs: number;
+  shards: number;
+  /** Pause when there was nothing to do. */
+  idleMs: number;
+  /** Called after each committed batch, e.g. to wake the router in this process. */
+  onCommit?: () => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Claims stored gateway events in order and writes their router jobs, the "done" mark, the
+ * dedup ids and the report deltas in one transaction. One processor per database is active,
+ * holding the processor lease; others wait as standbys and take over within a second of its
+ * death.
+ */
+export class Processor {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private lease: LeaseHolder | undefined;
+  private readonly warned = new Set<string>();
+  private dedupBucket = -1;
+  /** Events processed since start; for metrics and tests. */
+  processed = 0;
+
+  constructor(private readonly options: ProcessorOptions) {}
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    await this.lease?.close();
+  }
+
+  private async run(): Promise<void> {
+    const { log } = this.options;
+    while (this.running) {
+      try {
+        if (!this.lease?.isAlive) {
+          await this.lease?.close();
+          this.lease = new LeaseHolder(this.options.databaseUrl, 'keel-processor');
+          await this.lease.connect();
+        }
+        if (!(await this.lease.tryAcquire(LOCK_CLASS, LOCKS.processorLease))) {
+          await sleep(1_000);
+          continue;
+        }
+        await this.work();
+      } catch (error) {
+        log.error({ err: error }, 'processor failed; retrying in 1 s');
+        await sleep(1_000);
+      }
+    }
+  }
+
+  /** Works batches while this process holds the lease. */
+  private async work(): Promise<void> {
+    const { pool, batchSize, idleMs } = this.options;
+    let cursor = await processedUpTo(pool);
+    while (this.running && this.lease?.holds(LOCK_CLASS, LOCKS.processorLease) && this.lease.isAlive) {
+      const config = this.options.config.current();
+      if (!config) {
+        await sleep(idleMs);
+        continue;
+      }
+      const jobs = await readGatewayJobs(pool, cursor, batchSize);
+      if (jobs.length === 0) {
+        await sleep(idleMs);
+        continue;
+      }
+      await this.processJobs(jobs);
+      cursor = jobs.at(-1)?.jobId ?? cursor;
+      this.processed += jobs.length;
+    }
+  }
+
+  private async processJobs(jobs: StoredGatewayJob[]): Promise<void> {
+    const { pool, dedupWindowMs, shards } = this.options;
+    const config = this.options.config.current();
+    if (!config) return;
+    const reports = new ReportCollector();
+    let fresh = jobs;
+    let remember: DedupKey[] = [];
+    let bucket = 0;
+    if (dedupWindowMs > 0) {
+      bucket = bucketOf(Date.now(), dedupWindowMs);
+      if (bucket !== this.dedupBucket) {
+        await ensureDedupPartitions(pool, bucket);
+        this.dedupBucket = bucket;
+      }
+      ({ fresh, remember } = await this.dedup(jobs, bucket, reports));
+    }
+    const routerJobs = await processBatch(fresh, {
+      config,
+      transformer: this.options.transformer,
+      shards,
+      reports,
+      live: this.options.live,
+      warn: (message) => this.warnOnce(message),
+    });
+    const first = jobs[0];
+    const last = jobs.at(-1);
+    if (!first || !last) return;
+    const tx = await pool.connect();
+    try {
+      await tx.query('BEGIN');
+      await markGatewayDone(tx, first.jobId, last.jobId);
+      await appendRouterJobs(tx, routerJobs);
+      if (dedupWindowMs > 0) await rememberIds(tx, bucket, remember);
+      await writeReportDeltas(tx, reports);
+      await tx.query('COMMIT');
+    } catch (error) {
+      await tx.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      tx.release();
+    }
+    if (routerJobs.length > 0) this.options.onCommit?.();
+  }
+
+  /** Drops events whose messageId this source sent before, within the window or this batch. */
+  private async dedup(jobs: StoredGatewayJob[], bucket: number, reports: ReportCollector) {
+    const keys = jobs.map((j) => ({ sourceId: j.sourceId, messageId: j.messageId }));
+    const seen = await findSeen(this.options.pool, bucket, keys);
+    const fresh: StoredGatewayJob[] = [];
+    const remember: DedupKey[] = [];
+    jobs.forEach((job, i) => {
+      const key = keys[i];
+      if (!key) return;
+      const id = dedupKeyOf(key);
+      if (seen.has(id)) {
+        reports.add({
+          workspaceId: job.workspaceId,
+          sourceId: job.sourceId,
+          destinationId: '',
+          status: 'dropped',
+          errorCode: 'duplicate',
+        });
+        return;
+      }
+      seen.add(id);
+      fresh.push(job);
+      remember.push(key);
+    });
+    return { fresh, remember };
+  }
+
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.options.log.error(message);
+  }
+}

@@ -1,0 +1,101 @@
+import type { DeliveryStatus, ReportSample } from '@keel/shared';
+import type pg from 'pg';
+import { bucketOf, emptyHistogram } from './histogram';
+
+export interface ReportEntry {
+  workspaceId: string;
+  sourceId: string;
+  destinationId: string;
+  status: DeliveryStatus;
+  /** '' for no error; a drop's reason, an HTTP status or a network error code. */
+  errorCode: string;
+  /** Delivery latency from receivedAt, for delivered events. */
+  latencyMs?: number;
+  sample?: ReportSample;
+}
+
+interface Delta {
+  workspaceId: string;
+  sourceId: string;
+  destinationId: string;
+  status: DeliveryStatus;
+  errorCode: string;
+  count: number;
+  histogram: number[];
+  samples: ReportSample[];
+}
+
+const MAX_SAMPLES = 5;
+
+/**
+ * Counts the status changes of one transaction by report key, so that the transaction appends
+ * one delta row per key instead of updating a shared per-minute row.
+ */
+export class ReportCollector {
+  private readonly deltas = new Map<string, Delta>();
+
+  add(entry: ReportEntry): void {
+    const key = `${entry.workspaceId}\u0000${entry.sourceId}\u0000${entry.destinationId}\u0000${entry.status}\u0000${entry.errorCode}`;
+    let delta = this.deltas.get(key);
+    if (!delta) {
+      delta = {
+        workspaceId: entry.workspaceId,
+        sourceId: entry.sourceId,
+        destinationId: entry.destinationId,
+        status: entry.status,
+        errorCode: entry.errorCode,
+        count: 0,
+        histogram: emptyHistogram(),
+        samples: [],
+      };
+      this.deltas.set(key, delta);
+    }
+    delta.count += 1;
+    if (entry.latencyMs !== undefined) {
+      const b = bucketOf(entry.latencyMs);
+      delta.histogram[b] = (delta.histogram[b] ?? 0) + 1;
+    }
+    if (entry.sample && delta.samples.length < MAX_SAMPLES) delta.samples.push(entry.sample);
+  }
+
+  get size(): number {
+    return this.deltas.size;
+  }
+
+  rows(): Delta[] {
+    return [...this.deltas.values()];
+  }
+}
+
+export function minuteOf(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / 60_000) * 60_000);
+}
+
+/** Appends the collector's deltas inside the caller's transaction. */
+export async function writeReportDeltas(
+  tx: pg.ClientBase,
+  collector: ReportCollector,
+  at: Date = new Date(),
+): Promise<void> {
+  const rows = collector.rows();
+  if (rows.length === 0) return;
+  const minute = minuteOf(at);
+  await tx.query({
+    name: 'keel-rpt-deltas',
+    text: `INSERT INTO rpt_deltas (workspace_id, minute, source_id, destination_id, status, error_code, count, histogram, samples)
+           SELECT w, $1, s, d, st, e, c, translate(h, '[]', '{}')::int[], sm::jsonb
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[])
+                  AS t(w, s, d, st, e, c, h, sm)`,
+    values: [
+      minute,
+      rows.map((r) => r.workspaceId),
+      rows.map((r) => r.sourceId),
+      rows.map((r) => r.destinationId),
+      rows.map((r) => r.status),
+      rows.map((r) => r.errorCode),
+      rows.map((r) => r.count),
+      rows.map((r) => JSON.stringify(r.histogram)),
+      rows.map((r) => JSON.stringify(r.samples)),
+    ],
+  });
+}

@@ -1,0 +1,172 @@
+import type { WorkspaceConfig } from '@keel/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import type pg from 'pg';
+import type { ConfigStore } from '../config/config-store';
+import type { LiveSampler } from '../delivery/live';
+import { LeaseHolder, lockKeyOf } from '../jobsdb/leases';
+import { ROUTER_LEASE_CLASS } from '../jobsdb/locks';
+import { DestinationRuntime, type RouterSettings } from './destination-runtime';
+import { StatusWriter } from './status-writer';
+
+export interface RouterOptions {
+  pool: pg.Pool;
+  databaseUrl: string;
+  config: ConfigStore;
+  log: FastifyBaseLogger;
+  settings: RouterSettings;
+  /** Router leases per destination; users are spread over them by a hash of their key. */
+  shards: number;
+  live?: LiveSampler;
+  /** Longest pause between polls when there was nothing to read. */
+  maxIdleMs: number;
+  leaseIntervalMs: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function destinationsOf(config: WorkspaceConfig) {
+  const byId = new Map<string, WorkspaceConfig['sources'][number]['destinations'][number]>();
+  for (const source of config.sources) {
+    for (const d of source.destinations) {
+      // A destination is enabled on all its connections or none; any connection carries its config.
+      if (!byId.has(d.id) || d.enabled) byId.set(d.id, d);
+    }
+  }
+  return byId;
+}
+
+/**
+ * The router: leases (destination, shard) units through advisory locks, a fair share each
+ * among the router processes on the database, and runs a DestinationRuntime per destination.
+ */
+export class Router {
+  private readonly runtimes = new Map<string, DestinationRuntime>();
+  private readonly writer: StatusWriter;
+  private lease: LeaseHolder | undefined;
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private wakeUp: (() => void) | undefined;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly options: RouterOptions) {
+    this.writer = new StatusWriter(options.pool, options.log);
+    this.unsubscribe = options.config.onChange(() => this.applyConfig());
+  }
+
+  /** Status rows written since start. */
+  get statusesWritten(): number {
+    return this.writer.written;
+  }
+
+  start(): void {
+    this.running = true;
+    this.loops = [this.leaseLoop(), this.pollLoop()];
+  }
+
+  /** Polls at once, e.g. right after the processor committed new jobs. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe();
+    this.wake();
+    await Promise.all(this.loops);
+    await Promise.all([...this.runtimes.values()].map((r) => r.close()));
+    await this.writer.stop();
+    await this.lease?.close();
+  }
+
+  private applyConfig(): void {
+    const config = this.options.config.current();
+    if (!config) return;
+    const destinations = destinationsOf(config);
+    for (const [id, runtime] of this.runtimes) runtime.configure(destinations.get(id));
+  }
+
+  private async leaseLoop(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.rebalance();
+      } catch (error) {
+        this.options.log.error({ err: error }, 'router lease round failed; retrying');
+      }
+      await sleep(this.options.leaseIntervalMs);
+    }
+  }
+
+  private async rebalance(): Promise<void> {
+    const config = this.options.config.current();
+    if (!config) return;
+    if (!this.lease?.isAlive) {
+      // Lost the session, and with it every lease: forget the work, others take it over.
+      for (const runtime of this.runtimes.values()) await runtime.close();
+      this.runtimes.clear();
+      await this.lease?.close();
+      this.lease = new LeaseHolder(this.options.databaseUrl, 'keel-router');
+      await this.lease.connect();
+    }
+    const lease = this.lease;
+    const destinations = destinationsOf(config);
+    const units: { destinationId: string; shard: number; key: number }[] = [];
+    for (const id of [...destinations.keys()].sort()) {
+      for (let shard = 0; shard < this.options.shards; shard++) {
+        units.push({ destinationId: id, shard, key: lockKeyOf(`${id}:${shard}`) });
+      }
+    }
+    const fair = Math.ceil(units.length / (await lease.peers()));
+    const held = units.filter((u) => lease.holds(ROUTER_LEASE_CLASS, u.key));
+    for (const unit of held.slice(fair)) {
+      const runtime = this.runtimes.get(unit.destinationId);
+      await runtime?.drainShard(unit.shard);
+      await this.writer.flush();
+      await lease.release(ROUTER_LEASE_CLASS, unit.key);
+    }
+    let count = Math.min(held.length, fair);
+    // Start at a different unit in each process so that peers do not contend for the same ones.
+    const offset = process.pid % Math.max(1, units.length);
+    for (let i = 0; i < units.length && count < fair; i++) {
+      const unit = units[(i + offset) % units.length];
+      if (!unit || lease.holds(ROUTER_LEASE_CLASS, unit.key)) continue;
+      if (!(await lease.tryAcquire(ROUTER_LEASE_CLASS, unit.key))) continue;
+      count += 1;
+      let runtime = this.runtimes.get(unit.destinationId);
+      if (!runtime) {
+        runtime = new DestinationRuntime(
+          unit.destinationId,
+          this.options.pool,
+          this.writer,
+          this.options.settings,
+          this.options.live,
+        );
+        runtime.configure(destinations.get(unit.destinationId));
+        this.runtimes.set(unit.destinationId, runtime);
+      }
+      runtime.addShard(unit.shard);
+    }
+    if (count > 0) this.wake();
+  }
+
+  private async pollLoop(): Promise<void> {
+    let idle = 1;
+    while (this.running) {
+      let loaded = 0;
+      try {
+        for (const runtime of this.runtimes.values()) loaded += await runtime.poll();
+      } catch (error) {
+        this.options.log.error({ err: error }, 'router poll failed; retrying');
+      }
+      idle = loaded > 0 ? 1 : Math.min(this.options.maxIdleMs, idle * 2);
+      if (loaded > 0) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, idle);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+}
