@@ -111,3 +111,60 @@ export class TestClient {
     };
   }
 }
+
+export interface TestWorkspace {
+  workspaceId: string;
+  /** Signed in with the owner's session cookie. */
+  owner: TestClient;
+  /** A client authenticated by a fresh API token holding `role` in the workspace. */
+  tokenClient(role: 'owner' | 'editor' | 'viewer'): Promise<TestClient>;
+}
+
+let userCounter = 0;
+
+/**
+ * Signs up an owner: through the first-run step when the database has no users yet,
+ * otherwise by inviting a new user from `inviter` into a fresh workspace of their own.
+ */
+export async function setUpWorkspace(app: FastifyInstance, name = 'Acme'): Promise<TestWorkspace> {
+  userCounter += 1;
+  const owner = new TestClient(app);
+  const credentials = {
+    email: `owner${userCounter}-${Date.now()}@example.com`,
+    name: `Owner ${userCounter}`,
+    password: 'a long enough password',
+  };
+  const setup = await owner.ok('query', 'auth.setupStatus');
+  let workspaceId: string;
+  if (setup.needsOwner) {
+    ({ workspaceId } = await owner.ok('mutation', 'auth.createOwner', {
+      ...credentials,
+      workspaceName: name,
+    }));
+  } else {
+    await signUpDirect(app, credentials);
+    await owner.ok('mutation', 'auth.login', { email: credentials.email, password: credentials.password });
+    ({ id: workspaceId } = await owner.ok('mutation', 'workspaces.create', { name }));
+  }
+  return {
+    workspaceId,
+    owner,
+    async tokenClient(role) {
+      const { token } = await owner.ok('mutation', 'apiTokens.create', {
+        workspaceId,
+        name: `${role} token`,
+        role,
+      });
+      return new TestClient(app, { token });
+    },
+  };
+}
+
+/** Creates a user with no workspace (as if they had signed up through some other workspace's invitation). */
+async function signUpDirect(
+  app: FastifyInstance,
+  credentials: { email: string; name: string; password: string },
+) {
+  const { createUser } = await import('../domain/users');
+  await createUser(app.keel.prisma, credentials);
+}

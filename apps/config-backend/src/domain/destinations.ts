@@ -1,0 +1,399 @@
+import {
+  type DestinationType,
+  destinationCatalog,
+  findDestinationType,
+  type StoredEvent,
+  secretFieldsOf,
+} from '@keel/shared';
+import { request } from 'undici';
+import { z } from 'zod';
+import { type Actor, recordAudit } from './audit';
+import { DomainError, notFound } from './errors';
+import { newId } from './ids';
+import { decryptSecrets, encryptSecrets, MASK } from './secrets';
+import { type DbHandle, isUniqueViolation, staleVersion, withTx } from './transaction';
+
+export const DestinationName = z
+  .string()
+  .trim()
+  .min(1, 'enter a name')
+  .max(100, 'use at most 100 characters');
+/**
+ * A destination's config as a client sends it; the type's own schema validates it. A secret
+ * field left out, or sent as the mask, keeps the stored secret; an empty string removes it.
+ */
+export const DestinationConfigInput = z.record(z.string(), z.unknown());
+
+export const CreateDestinationInput = z.object({
+  name: DestinationName,
+  type: z.string().min(1, 'choose a destination type'),
+  enabled: z.boolean().default(true),
+  config: DestinationConfigInput,
+});
+export const UpdateDestinationInput = z.object({
+  id: z.string().min(1),
+  version: z.number().int(),
+  name: DestinationName.optional(),
+  enabled: z.boolean().optional(),
+  config: DestinationConfigInput.optional(),
+});
+export const DeleteDestinationInput = z.object({
+  id: z.string().min(1),
+  cascade: z.boolean().default(false),
+});
+export const DestinationIdInput = z.object({ id: z.string().min(1) });
+
+export interface DestinationView {
+  id: string;
+  name: string;
+  type: string;
+  enabled: boolean;
+  /** Secret fields that hold a value appear as MASK. */
+  config: Record<string, unknown>;
+  /** The secret fields that hold a value. */
+  secretsSet: string[];
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface DestinationRow {
+  id: string;
+  workspaceId: string;
+  name: string;
+  type: string;
+  enabled: boolean;
+  config: unknown;
+  encryptedSecrets: string | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+function typeOf(id: string): DestinationType {
+  const type = findDestinationType(id);
+  if (!type) {
+    throw new DomainError(
+      'invalid-input',
+      `Unknown destination type "${id}"; choose one of: ${Object.keys(destinationCatalog).join(', ')}.`,
+      { type: 'unknown destination type' },
+    );
+  }
+  return type;
+}
+
+function storedSecrets(row: Pick<DestinationRow, 'encryptedSecrets'>, key: Buffer): Record<string, string> {
+  return row.encryptedSecrets ? decryptSecrets(row.encryptedSecrets, key) : {};
+}
+
+/** Masks every secret: the one shape of a destination that leaves this module. */
+function toView(row: DestinationRow, key: Buffer): DestinationView {
+  const secretsSet = Object.keys(storedSecrets(row, key));
+  const config = { ...(row.config as Record<string, unknown>) };
+  for (const name of secretsSet) config[name] = MASK;
+  return {
+    id: row.id,
+    name: row.name,
+    type: row.type,
+    enabled: row.enabled,
+    config,
+    secretsSet,
+    version: row.version,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+/**
+ * Validates a config against its type's schema, keeping stored secrets the client did not
+ * resend. Returns what to store: the non-secret config and the sealed secrets.
+ */
+function prepareConfig(
+  type: DestinationType,
+  input: Record<string, unknown>,
+  stored: Record<string, string>,
+  key: Buffer,
+): { config: Record<string, unknown>; encryptedSecrets: string | null } {
+  const secretNames = secretFieldsOf(type.configSchema);
+  const merged: Record<string, unknown> = { ...input };
+  for (const name of secretNames) {
+    const sent = input[name];
+    if (sent === undefined || sent === MASK) {
+      if (stored[name] !== undefined) merged[name] = stored[name];
+      else delete merged[name];
+    } else if (sent === '') {
+      delete merged[name];
+    }
+  }
+  const parsed = type.configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const fields: Record<string, string> = {};
+    for (const issue of parsed.error.issues)
+      fields[['config', ...issue.path.map(String)].join('.')] ??= issue.message;
+    const summary = Object.entries(fields)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('; ');
+    throw new DomainError('invalid-input', `The ${type.title} settings are not valid — ${summary}`, fields);
+  }
+  const config: Record<string, unknown> = {};
+  const secrets: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parsed.data as Record<string, unknown>)) {
+    if (!secretNames.includes(name)) config[name] = value;
+    else if (value !== undefined && value !== '') secrets[name] = String(value);
+  }
+  return { config, encryptedSecrets: Object.keys(secrets).length > 0 ? encryptSecrets(secrets, key) : null };
+}
+
+function duplicateName(name: string): DomainError {
+  return new DomainError(
+    'conflict',
+    `A destination named "${name}" already exists in this workspace; choose another name.`,
+    { name: 'already used by another destination' },
+  );
+}
+
+async function findRow(db: DbHandle, workspaceId: string, id: string): Promise<DestinationRow> {
+  const row = await db.destination.findFirst({ where: { id, workspaceId } });
+  if (!row) throw notFound('Destination');
+  return row;
+}
+
+export async function listDestinations(
+  db: DbHandle,
+  workspaceId: string,
+  secretKey: Buffer,
+): Promise<DestinationView[]> {
+  const rows = await db.destination.findMany({ where: { workspaceId }, orderBy: { name: 'asc' } });
+  return rows.map((row) => toView(row, secretKey));
+}
+
+export async function getDestination(
+  db: DbHandle,
+  workspaceId: string,
+  id: string,
+  secretKey: Buffer,
+): Promise<DestinationView> {
+  return toView(await findRow(db, workspaceId, id), secretKey);
+}
+
+/** The destination's full config with secrets decrypted, for the data plane and test connections only. */
+export async function destinationConfigWithSecrets(
+  db: DbHandle,
+  workspaceId: string,
+  id: string,
+  key: Buffer,
+): Promise<{ type: DestinationType; config: Record<string, unknown> }> {
+  const row = await findRow(db, workspaceId, id);
+  return {
+    type: typeOf(row.type),
+    config: { ...(row.config as Record<string, unknown>), ...storedSecrets(row, key) },
+  };
+}
+
+export async function createDestination(
+  db: DbHandle,
+  actor: Actor,
+  workspaceId: string,
+  input: z.infer<typeof CreateDestinationInput>,
+  secretKey: Buffer,
+): Promise<DestinationView> {
+  const type = typeOf(input.type);
+  const prepared = prepareConfig(type, input.config, {}, secretKey);
+  return withTx(db, async (tx) => {
+    const existing = await tx.destination.findFirst({
+      where: { workspaceId, name: input.name },
+      select: { id: true },
+    });
+    if (existing) throw duplicateName(input.name);
+    const row = await tx.destination
+      .create({
+        data: {
+          id: newId('dst'),
+          workspaceId,
+          name: input.name,
+          type: type.id,
+          enabled: input.enabled,
+          config: prepared.config as object,
+          encryptedSecrets: prepared.encryptedSecrets,
+        },
+      })
+      .catch((error: unknown) => {
+        throw isUniqueViolation(error) ? duplicateName(input.name) : error;
+      });
+    const view = toView(row, secretKey);
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: 'destination.create',
+      targetType: 'destination',
+      targetId: row.id,
+      after: view,
+    });
+    return view;
+  });
+}
+
+export async function updateDestination(
+  db: DbHandle,
+  actor: Actor,
+  workspaceId: string,
+  input: z.infer<typeof UpdateDestinationInput>,
+  secretKey: Buffer,
+): Promise<DestinationView> {
+  return withTx(db, async (tx) => {
+    const row = await findRow(tx, workspaceId, input.id);
+    const before = toView(row, secretKey);
+    const prepared = input.config
+      ? prepareConfig(typeOf(row.type), input.config, storedSecrets(row, secretKey), secretKey)
+      : undefined;
+    const updated = await tx.destination
+      .updateMany({
+        where: { id: input.id, workspaceId, version: input.version },
+        data: {
+          name: input.name,
+          enabled: input.enabled,
+          ...(prepared
+            ? { config: prepared.config as object, encryptedSecrets: prepared.encryptedSecrets }
+            : {}),
+          version: { increment: 1 },
+        },
+      })
+      .catch((error: unknown) => {
+        throw isUniqueViolation(error) && input.name ? duplicateName(input.name) : error;
+      });
+    if (updated.count === 0) throw staleVersion('destination');
+    const after = toView(await findRow(tx, workspaceId, input.id), secretKey);
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: 'destination.update',
+      targetType: 'destination',
+      targetId: input.id,
+      before,
+      after,
+    });
+    return after;
+  });
+}
+
+export async function deleteDestination(
+  db: DbHandle,
+  actor: Actor,
+  workspaceId: string,
+  input: z.infer<typeof DeleteDestinationInput>,
+  secretKey: Buffer,
+): Promise<{ deletedConnections: number }> {
+  return withTx(db, async (tx) => {
+    const before = toView(await findRow(tx, workspaceId, input.id), secretKey);
+    const connections = await tx.connection.findMany({
+      where: { destinationId: input.id },
+      orderBy: { createdAt: 'asc' },
+    });
+    if (connections.length > 0 && !input.cascade) {
+      throw new DomainError(
+        'conflict',
+        `Destination "${before.name}" has ${connections.length} connection(s). Delete them first, or delete again with cascade: true to remove them too.`,
+      );
+    }
+    for (const connection of connections) {
+      await tx.connection.delete({ where: { id: connection.id } });
+      await recordAudit(tx, {
+        workspaceId,
+        actor,
+        action: 'connection.delete',
+        targetType: 'connection',
+        targetId: connection.id,
+        before: connection,
+      });
+    }
+    await tx.destination.delete({ where: { id: input.id } });
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: 'destination.delete',
+      targetType: 'destination',
+      targetId: input.id,
+      before,
+    });
+    return { deletedConnections: connections.length };
+  });
+}
+
+export interface TestConnectionResult {
+  ok: boolean;
+  /** The HTTP status the destination answered, if it answered. */
+  status: number | null;
+  durationMs: number;
+  /** What happened, in words; never the response body or the request headers, which may hold secrets. */
+  message: string;
+}
+
+/** A sample event for "test connection". */
+function testEvent(): StoredEvent {
+  const now = new Date().toISOString();
+  return {
+    type: 'track',
+    event: 'Keel Test Connection',
+    messageId: `keel-test-${newId('msg')}`,
+    anonymousId: 'keel-test',
+    properties: { test: true },
+    receivedAt: now,
+    timestamp: now,
+    originalTimestamp: now,
+    sentAt: now,
+    context: { library: { name: 'keel', version: '0.1.0' } },
+  } as StoredEvent;
+}
+
+/** Sends one test event to a saved destination, with its stored secrets, and reports the outcome. */
+export async function testDestinationConnection(
+  db: DbHandle,
+  workspaceId: string,
+  id: string,
+  secretKey: Buffer,
+  timeoutMs: number,
+): Promise<TestConnectionResult> {
+  const { type, config } = await destinationConfigWithSecrets(db, workspaceId, id, secretKey);
+  if (!type.supportsTestConnection) {
+    throw new DomainError('precondition-failed', `${type.title} destinations cannot be tested from here.`);
+  }
+  const parsed = type.configSchema.safeParse(config);
+  if (!parsed.success) {
+    throw new DomainError(
+      'precondition-failed',
+      'The saved settings are no longer valid; edit and save the destination first.',
+    );
+  }
+  const transformed = type.transform(testEvent(), parsed.data);
+  if (!transformed.ok) return { ok: false, status: null, durationMs: 0, message: transformed.reason };
+  const req = type.toRequest(transformed.payloads, parsed.data);
+  const started = performance.now();
+  try {
+    const res = await request(req.url, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await res.body.dump();
+    const durationMs = Math.round(performance.now() - started);
+    const ok = res.statusCode >= 200 && res.statusCode < 300;
+    return {
+      ok,
+      status: res.statusCode,
+      durationMs,
+      message: ok
+        ? `The destination accepted the test event (HTTP ${res.statusCode}).`
+        : `The destination answered HTTP ${res.statusCode}; check the URL and credentials.`,
+    };
+  } catch (error) {
+    const durationMs = Math.round(performance.now() - started);
+    const code =
+      (error as { code?: string; name?: string }).code ?? (error as { name?: string }).name ?? 'error';
+    const message =
+      code === 'TimeoutError' || code === 'UND_ERR_ABORTED' || code === 'AbortError'
+        ? `The destination did not answer within ${timeoutMs} ms.`
+        : `Could not reach the destination (${code}); check the URL and that the host accepts connections.`;
+    return { ok: false, status: null, durationMs, message };
+  }
+}

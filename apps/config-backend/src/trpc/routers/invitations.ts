@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { DomainError } from '../../domain/errors';
+import {
+  AcceptWithSignUpInput,
+  acceptInvitation,
+  acceptWithSignUp,
+  CreateInvitationInput,
+  createInvitation,
+  InvitationToken,
+  listInvitations,
+  previewInvitation,
+  revokeInvitation,
+} from '../../domain/invitations';
+import { publicProcedure, router, userProcedure, workspaceProcedure } from '../trpc';
+import { startSession } from './auth';
+
+export const invitationsRouter = router({
+  list: workspaceProcedure('owner').query(({ ctx }) => listInvitations(ctx.db, ctx.workspace.id)),
+
+  /** Returns the single-use link once; only its hash is stored. */
+  create: workspaceProcedure('owner')
+    .input(CreateInvitationInput)
+    .mutation(async ({ ctx, input }) => {
+      if (ctx.auth.kind !== 'user') {
+        throw new DomainError('forbidden', 'Invitations are sent by people; sign in to invite someone.');
+      }
+      const { token, invitation } = await createInvitation(
+        ctx.db,
+        ctx.actor,
+        ctx.workspace.id,
+        ctx.auth.user.id,
+        input,
+      );
+      const link = new URL(`/invite?token=${encodeURIComponent(token)}`, ctx.env.PUBLIC_URL).toString();
+      return { invitation, token, link };
+    }),
+
+  revoke: workspaceProcedure('owner')
+    .input(z.object({ id: z.string().min(1) }))
+    .mutation(async ({ ctx, input }) => {
+      await revokeInvitation(ctx.db, ctx.actor, ctx.workspace.id, input.id);
+      return { ok: true as const };
+    }),
+
+  /** What the invitation page shows: workspace name and role, before accepting. */
+  preview: publicProcedure
+    .input(InvitationToken)
+    .query(({ ctx, input }) => previewInvitation(ctx.db, input.token)),
+
+  accept: userProcedure
+    .input(InvitationToken)
+    .mutation(({ ctx, input }) => acceptInvitation(ctx.db, ctx.user, input.token)),
+
+  /** Creates an account, accepts, and signs the new user in, in one step. */
+  acceptWithSignUp: publicProcedure.input(AcceptWithSignUpInput).mutation(async ({ ctx, input }) => {
+    const result = await acceptWithSignUp(ctx.db, input);
+    await startSession(ctx, result.user.id);
+    return result;
+  }),
+});
