@@ -16,10 +16,11 @@ interface Entry {
 }
 
 /**
- * Keeps each scope's built config until a config change is notified. Building 200 sources ×
- * 200 destinations takes tens of milliseconds; serving the cached body takes well under one
- * (bench/config.bench.ts). Without a LISTEN connection nothing is cached, and `maxAgeMs`
- * bounds the life of an entry even if a notification were lost.
+ * Keeps each scope's built config until a config change is notified. Measured with
+ * bench/config.bench.ts (200 sources, 200 destinations, 400 connections, 337 KiB, on the
+ * shared 2-core box): an uncached build takes 14 ms p50 / 65 ms p95, a cached 200 over HTTP
+ * 1.5 ms p50 / 4 ms p95, a 304 0.5 ms / 0.7 ms. Without a LISTEN connection nothing is
+ * cached, and `maxAgeMs` bounds the life of an entry even if a notification were lost.
  */
 export class WorkspaceConfigCache {
   private entries = new Map<string, Entry>();
