@@ -1,0 +1,76 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { SandboxPool } from './pool';
+
+const pool = new SandboxPool();
+afterAll(() => pool.close());
+
+const meta = {
+  sourceId: 's',
+  sourceName: 'S',
+  destinationId: 'd',
+  destinationType: 'webhook',
+  messageId: 'm1',
+};
+const event = { type: 'track', event: 'Signed Up', messageId: 'm1', userId: 'u1' };
+const healthy = 'export function transformEvent(e) { return { ...e, event: e.event.toUpperCase() }; }';
+
+describe('the sandbox process pool', () => {
+  it('runs a transformation in a child process', async () => {
+    const run = await pool.run({ code: healthy, allowFetch: false }, [event], [meta]);
+    expect(run.outcomes).toEqual([{ kind: 'events', events: [{ ...event, event: 'SIGNED UP' }] }]);
+    expect(run.totalMs).toBeGreaterThan(0);
+  });
+
+  it('survives code that allocates 1 GB at once: only that batch fails, the next one runs', async () => {
+    const startsBefore = pool.starts;
+    const greedy = [
+      'export function transformEvent(e) { return { ...e, n: Array.from({ length: 2 ** 27 }, () => 1).length }; }',
+      'export function transformEvent(e) { return { ...e, n: new Array(2 ** 30).fill(0).length }; }',
+    ];
+    for (const code of greedy) {
+      const [crashed, neighbour] = await Promise.all([
+        pool.run({ code, allowFetch: false }, [event], [meta]),
+        pool.run({ code: healthy, allowFetch: false }, [event], [meta]),
+      ]);
+      expect(crashed.outcomes[0]).toMatchObject({
+        kind: 'failed',
+        error: expect.stringMatching(/memory limit/),
+      });
+      expect(neighbour.outcomes).toEqual([{ kind: 'events', events: [{ ...event, event: 'SIGNED UP' }] }]);
+    }
+    expect(pool.starts).toBeGreaterThan(startsBefore);
+  });
+
+  it('stops while(true){} and keeps serving', async () => {
+    const looping = await pool.run(
+      { code: 'export function transformEvent() { while (true) {} }', allowFetch: false },
+      [event],
+      [meta],
+    );
+    expect(looping.outcomes[0]).toMatchObject({
+      kind: 'failed',
+      error: expect.stringMatching(/4000 ms CPU limit/),
+    });
+    const after = await pool.run({ code: healthy, allowFetch: false }, [event], [meta]);
+    expect(after.outcomes[0]).toMatchObject({ kind: 'events' });
+  });
+
+  it('spreads transformations over several processes, each keeping its isolates warm', async () => {
+    const wide = new SandboxPool({ processes: 2 });
+    try {
+      const codes = Array.from(
+        { length: 6 },
+        (_v, i) => `export function transformEvent(e) { return { ...e, n: ${i} }; }`,
+      );
+      const runs = await Promise.all(
+        codes.map((code) => wide.run({ code, allowFetch: false }, [event], [meta])),
+      );
+      expect(runs.map((r) => r.outcomes[0])).toEqual(
+        codes.map((_c, i) => ({ kind: 'events', events: [{ ...event, n: i }] })),
+      );
+      expect(wide.starts).toBe(2);
+    } finally {
+      await wide.close();
+    }
+  });
+});

@@ -1,0 +1,323 @@
+import { createHash } from 'node:crypto';
+import type { TransformationMetadata, TransformationOutcome } from '@keel/shared';
+import ivm from 'isolated-vm';
+import { AddressPolicy } from './address-policy';
+import { ISOLATE_RUNTIME } from './isolate-runtime';
+import { resolveLimits, type SandboxLimits, type SandboxLimitsInput } from './limits';
+import { FetchRefused, safeFetch } from './safe-fetch';
+import {
+  type CapturedLog,
+  failedRun,
+  LogLevel,
+  type TransformationProgram,
+  type TransformationRun,
+  type Transformer,
+} from './types';
+
+interface Compiled {
+  isolate: ivm.Isolate;
+  context: ivm.Context;
+  run: ivm.Reference<(input: string) => Promise<string>>;
+  /** Batches on one isolate run one after another: the runtime keeps per-batch state. */
+  tail: Promise<unknown>;
+  busy: number;
+}
+type Entry = { ok: true; compiled: Compiled } | { ok: false; error: string };
+
+/**
+ * Runs transformations in isolated-vm isolates inside this process: one isolate per distinct
+ * code (and fetch setting), cached and reused, disposed when it breaks a limit. V8 can still
+ * abort the whole process on some huge single allocations, so production code runs this
+ * inside `SandboxPool`'s child processes, never in a server's own process.
+ */
+export class TransformationSandbox implements Transformer {
+  readonly limits: SandboxLimits;
+  private readonly policy: AddressPolicy;
+  private readonly cache = new Map<string, Promise<Entry>>();
+  private closed = false;
+
+  constructor(limits: SandboxLimitsInput = {}) {
+    this.limits = resolveLimits(limits);
+    this.policy = new AddressPolicy(this.limits.fetchAllowedCidrs);
+  }
+
+  get isolateCount(): number {
+    return this.cache.size;
+  }
+
+  async run(
+    program: TransformationProgram,
+    events: readonly unknown[],
+    metadata: readonly TransformationMetadata[],
+  ): Promise<TransformationRun> {
+    const started = performance.now();
+    if (this.closed) throw new Error('the transformation sandbox is closed');
+    if (events.length !== metadata.length) {
+      throw new Error(`${events.length} events but ${metadata.length} metadata entries; pass one per event`);
+    }
+    if (events.length === 0) return { outcomes: [], durationsMs: [], logs: [], logsDropped: 0, totalMs: 0 };
+    const input = JSON.stringify({ events, metadata });
+    return this.runJson(program, input, events.length, started);
+  }
+
+  /** Runs a batch already serialised as `{"events":[…],"metadata":[…]}` (what the pool sends). */
+  async runJson(
+    program: TransformationProgram,
+    input: string,
+    count: number,
+    started = performance.now(),
+  ): Promise<TransformationRun> {
+    const key = cacheKey(program);
+    const entry = await this.entryFor(key, program);
+    if (!entry.ok) return failedRun(count, entry.error, performance.now() - started);
+    const compiled = entry.compiled;
+    compiled.busy++;
+    const result = compiled.tail.then(() => this.execute(key, compiled, input, count, started));
+    compiled.tail = result.catch(() => {});
+    try {
+      return await result;
+    } finally {
+      compiled.busy--;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const entries = [...this.cache.values()];
+    this.cache.clear();
+    for (const entry of await Promise.all(entries)) {
+      if (entry.ok) dispose(entry.compiled.isolate);
+    }
+  }
+
+  private async execute(
+    key: string,
+    compiled: Compiled,
+    input: string,
+    count: number,
+    started: number,
+  ): Promise<TransformationRun> {
+    const { cpuTimeLimitMs, wallTimeLimitMs } = this.limits;
+    if (compiled.isolate.isDisposed) {
+      this.cache.delete(key);
+      return failedRun(count, 'the transformation sandbox was reset; retry the batch', 0);
+    }
+    const cpuBefore = compiled.isolate.cpuTime;
+    let timer: NodeJS.Timeout | undefined;
+    const wallLimit = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new WallTimeExceeded()), wallTimeLimitMs);
+    });
+    const running = compiled.run.apply(undefined, [input], {
+      timeout: cpuTimeLimitMs,
+      result: { promise: true, copy: true },
+    });
+    running.catch(() => {});
+    try {
+      const output = await Promise.race([running, wallLimit]);
+      const cpuMs = Number(compiled.isolate.cpuTime - cpuBefore) / 1e6;
+      if (cpuMs > cpuTimeLimitMs) {
+        this.evict(key, compiled);
+        return failedRun(count, this.cpuMessage(), performance.now() - started);
+      }
+      return parseOutput(output, count, performance.now() - started);
+    } catch (error) {
+      this.evict(key, compiled);
+      return failedRun(count, this.describeFailure(error, compiled.isolate), performance.now() - started);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private entryFor(key: string, program: TransformationProgram): Promise<Entry> {
+    let entry = this.cache.get(key);
+    if (entry) {
+      // Map order is the LRU order: move this one to the end.
+      this.cache.delete(key);
+      this.cache.set(key, entry);
+      return entry;
+    }
+    entry = this.compile(program);
+    this.cache.set(key, entry);
+    void this.trim();
+    return entry;
+  }
+
+  private async trim(): Promise<void> {
+    for (const [key, pending] of this.cache) {
+      if (this.cache.size <= this.limits.maxIsolates) return;
+      const entry = await pending;
+      if (entry.ok && entry.compiled.busy > 0) continue;
+      if (this.cache.get(key) !== pending) continue;
+      this.cache.delete(key);
+      if (entry.ok) dispose(entry.compiled.isolate);
+    }
+  }
+
+  private evict(key: string, compiled: Compiled): void {
+    const current = this.cache.get(key);
+    if (current) {
+      void current.then((entry) => {
+        if (entry.ok && entry.compiled === compiled && this.cache.get(key) === current)
+          this.cache.delete(key);
+      });
+    }
+    dispose(compiled.isolate);
+  }
+
+  private async compile(program: TransformationProgram): Promise<Entry> {
+    const { memoryLimitMb, cpuTimeLimitMs } = this.limits;
+    const isolate = new ivm.Isolate({ memoryLimit: memoryLimitMb });
+    try {
+      const context = await isolate.createContext();
+      await context.global.set(
+        '__keelHost',
+        new ivm.ExternalCopy({
+          maxLogEntries: this.limits.maxLogEntries,
+          maxLogEntryChars: this.limits.maxLogEntryChars,
+          fetchMaxCallsPerBatch: this.limits.fetchMaxCallsPerBatch,
+        }).copyInto(),
+      );
+      if (program.allowFetch) {
+        await context.global.set(
+          '__keelFetch',
+          new ivm.Reference((request: string) => this.hostFetch(request)),
+        );
+      }
+      const runtime = await isolate.compileScript(ISOLATE_RUNTIME, { filename: 'keel-runtime.js' });
+      const bind = (await runtime.run(context, {
+        reference: true,
+        timeout: cpuTimeLimitMs,
+      })) as ivm.Reference<(namespace: unknown) => unknown>;
+      let module: ivm.Module;
+      try {
+        module = await isolate.compileModule(program.code, { filename: 'transformation.js' });
+      } catch (error) {
+        const name = error instanceof Error ? `${error.name}: ` : '';
+        throw new CompileError(`the transformation code does not compile: ${name}${messageOf(error)}`);
+      }
+      await module.instantiate(context, (specifier) => {
+        throw new CompileError(
+          `import "${specifier}" is not available: transformations run without modules, require, files or network beyond fetch`,
+        );
+      });
+      await module.evaluate({ timeout: cpuTimeLimitMs });
+      const run = (await bind.apply(undefined, [module.namespace.derefInto()], {
+        result: { reference: true },
+        timeout: cpuTimeLimitMs,
+      })) as ivm.Reference<(input: string) => Promise<string>>;
+      return { ok: true, compiled: { isolate, context, run, tail: Promise.resolve(), busy: 0 } };
+    } catch (error) {
+      const message =
+        error instanceof CompileError ? error.message : this.describeFailure(error, isolate, 'while loading');
+      dispose(isolate);
+      return { ok: false, error: message };
+    }
+  }
+
+  private async hostFetch(request: string): Promise<string> {
+    try {
+      const parsed = JSON.parse(request) as {
+        url: string;
+        method?: string;
+        headers?: Record<string, string>;
+        body?: string;
+      };
+      const response = await safeFetch(parsed, {
+        policy: this.policy,
+        timeoutMs: this.limits.fetchTimeoutMs,
+        maxResponseBytes: this.limits.fetchMaxResponseBytes,
+      });
+      return JSON.stringify(response);
+    } catch (error) {
+      return JSON.stringify({
+        error: error instanceof FetchRefused ? error.message : `fetch failed: ${messageOf(error)}`,
+      });
+    }
+  }
+
+  private cpuMessage(): string {
+    return `the transformation ran longer than its ${this.limits.cpuTimeLimitMs} ms CPU limit for one batch (an endless loop?); its sandbox was reset`;
+  }
+
+  private describeFailure(error: unknown, isolate: ivm.Isolate, phase = ''): string {
+    const message = messageOf(error);
+    const when = phase ? ` ${phase}` : '';
+    if (error instanceof WallTimeExceeded) {
+      return `the transformation did not finish within ${this.limits.wallTimeLimitMs} ms${when} (a promise that never settles?); its sandbox was reset`;
+    }
+    if (/memory limit/i.test(message) || (isolate.isDisposed && /disposed/i.test(message))) {
+      return `the transformation used more than its ${this.limits.memoryLimitMb} MB memory limit${when}; its sandbox was reset`;
+    }
+    if (/timed out/i.test(message)) return this.cpuMessage();
+    if (message === 'Not supported') {
+      return `the transformation failed${when}: dynamic import() is not available; transformations run without modules`;
+    }
+    return `the transformation failed${when}: ${message}`;
+  }
+}
+
+class CompileError extends Error {}
+class WallTimeExceeded extends Error {}
+
+function cacheKey(program: TransformationProgram): string {
+  return `${program.allowFetch ? 'f' : 'n'}:${createHash('sha256').update(program.code).digest('base64url')}`;
+}
+
+function dispose(isolate: ivm.Isolate): void {
+  if (!isolate.isDisposed) isolate.dispose();
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+const KINDS = new Set(['events', 'dropped', 'failed']);
+const LEVELS = new Set<string>(LogLevel);
+
+/** Checks the runtime's answer: user code shares its isolate, so it could have tampered with it. */
+function parseOutput(output: unknown, count: number, totalMs: number): TransformationRun {
+  const malformed = () =>
+    failedRun(
+      count,
+      'the transformation interfered with its sandbox and returned a malformed result',
+      totalMs,
+    );
+  if (typeof output !== 'string') return malformed();
+  let parsed: { outcomes?: unknown; durationsMs?: unknown; logs?: unknown; logsDropped?: unknown };
+  try {
+    parsed = JSON.parse(output);
+  } catch {
+    return malformed();
+  }
+  const { outcomes, durationsMs, logs, logsDropped } = parsed;
+  if (
+    !Array.isArray(outcomes) ||
+    outcomes.length !== count ||
+    !Array.isArray(durationsMs) ||
+    !Array.isArray(logs)
+  ) {
+    return malformed();
+  }
+  for (const o of outcomes as Array<Record<string, unknown> | null>) {
+    if (o === null || typeof o !== 'object' || !KINDS.has(o.kind as string)) return malformed();
+    if (o.kind === 'events' && !Array.isArray(o.events)) return malformed();
+    if (o.kind === 'failed' && typeof o.error !== 'string') return malformed();
+  }
+  const cleanLogs: CapturedLog[] = [];
+  for (const l of logs as Array<Record<string, unknown> | null>) {
+    if (l && typeof l.message === 'string' && LEVELS.has(l.level as string)) {
+      cleanLogs.push({
+        index: typeof l.index === 'number' ? l.index : null,
+        level: l.level as CapturedLog['level'],
+        message: l.message,
+      });
+    }
+  }
+  return {
+    outcomes: outcomes as TransformationOutcome[],
+    durationsMs: durationsMs.map((d) => (typeof d === 'number' ? d : 0)),
+    logs: cleanLogs,
+    logsDropped: typeof logsDropped === 'number' ? logsDropped : 0,
+    totalMs,
+  };
+}
