@@ -18,8 +18,9 @@ function LoginForm() {
   const [form, setForm] = useState({ email: '', password: '' });
   const login = useMutation(
     trpc.auth.login.mutationOptions({
-      onSuccess: async () => {
-        await queryClient.invalidateQueries();
+      onSuccess: () => {
+        // Everything cached so far was fetched signed out.
+        queryClient.removeQueries();
         // Only same-site paths, so a crafted link cannot send people elsewhere.
         router.replace(next?.startsWith('/') && !next.startsWith('//') ? next : '/');
       },

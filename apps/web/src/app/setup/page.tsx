@@ -19,15 +19,17 @@ export default function SetupPage() {
   const [form, setForm] = useState({ name: '', email: '', password: '', workspaceName: 'My workspace' });
   const create = useMutation(
     trpc.auth.createOwner.mutationOptions({
-      onSuccess: async (result) => {
-        await queryClient.invalidateQueries();
+      onSuccess: (result) => {
+        // "Who am I" was cached while signed out.
+        queryClient.removeQueries({ queryKey: trpc.auth.me.queryKey() });
         router.replace(`/w/${result.workspaceId}`);
       },
     }),
   );
+  const created = create.isSuccess;
   useEffect(() => {
-    if (status.data && !status.data.needsOwner) router.replace('/login');
-  }, [status.data, router]);
+    if (status.data && !status.data.needsOwner && !created) router.replace('/login');
+  }, [status.data, created, router]);
 
   const errors = fieldErrorsOf(create.error);
   const submit = (e: FormEvent) => {

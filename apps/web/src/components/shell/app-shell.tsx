@@ -159,7 +159,7 @@ function UserBox({ workspace }: { workspace: WorkspaceInfo }) {
       <button
         type="button"
         onClick={() => logout.mutate()}
-        className="rounded-md px-2 py-1 text-xs font-medium text-ink-600 hover:bg-ink-100 hover:text-ink-900"
+        className="shrink-0 whitespace-nowrap rounded-md px-2 py-1 text-xs font-medium text-ink-600 hover:bg-ink-100 hover:text-ink-900"
       >
         Sign out
       </button>
