@@ -19,9 +19,6 @@ export interface AuditEntry {
   after?: unknown;
 }
 
-/** The channel that wakes long-polls of the data-plane config when a workspace changes. */
-export const CONFIG_CHANGED_CHANNEL = 'keel_config_changed';
-
 function toJson(value: unknown): Prisma.InputJsonValue | undefined {
   if (value === undefined || value === null) return undefined;
   return JSON.parse(JSON.stringify(value)) as Prisma.InputJsonValue;
@@ -29,8 +26,7 @@ function toJson(value: unknown): Prisma.InputJsonValue | undefined {
 
 /**
  * Records one change. Call it with the transaction that makes the change, so the entry and the
- * change commit together. It also notifies CONFIG_CHANGED_CHANNEL; Postgres delivers that only
- * on commit.
+ * change commit together. (Config-change notifications come from table triggers, not from here.)
  */
 export async function recordAudit(tx: DbHandle, entry: AuditEntry): Promise<void> {
   await tx.auditLog.create({
@@ -45,7 +41,6 @@ export async function recordAudit(tx: DbHandle, entry: AuditEntry): Promise<void
       after: toJson(entry.after),
     },
   });
-  await tx.$executeRaw`SELECT pg_notify(${CONFIG_CHANGED_CHANNEL}, ${entry.workspaceId})`;
 }
 
 export interface AuditPage {

@@ -388,12 +388,12 @@ export async function testDestinationConnection(
     };
   } catch (error) {
     const durationMs = Math.round(performance.now() - started);
-    const code =
-      (error as { code?: string; name?: string }).code ?? (error as { name?: string }).name ?? 'error';
-    const message =
-      code === 'TimeoutError' || code === 'UND_ERR_ABORTED' || code === 'AbortError'
-        ? `The destination did not answer within ${timeoutMs} ms.`
-        : `Could not reach the destination (${code}); check the URL and that the host accepts connections.`;
+    const { name, code } = error as { name?: unknown; code?: unknown };
+    const timedOut = name === 'TimeoutError' || name === 'AbortError';
+    const reason = typeof code === 'string' ? code : typeof name === 'string' ? name : 'network error';
+    const message = timedOut
+      ? `The destination did not answer within ${timeoutMs} ms.`
+      : `Could not reach the destination (${reason}); check the URL and that the host accepts connections.`;
     return { ok: false, status: null, durationMs, message };
   }
 }
