@@ -1,0 +1,232 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  dataPlaneMigrations,
+  ensureDatabase,
+  migrate,
+  startEmbeddedPostgres,
+  withClient,
+  withDatabase,
+} from '@keel/postgres';
+import { freePort } from '@keel/postgres/testing';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { buildDataPlane } from '../apps/dataplane/src/app';
+import { MemoryConfigStore } from '../apps/dataplane/src/config/memory-store';
+import { loadEnv } from '../apps/dataplane/src/env';
+import { appendGatewayJobs, type GatewayJob } from '../apps/dataplane/src/jobsdb/gateway-jobs';
+
+// `npm run bench -- gateway [--seconds N]`: (a) raw COPY baseline, (b) single-event requests/s,
+// (c) /v1/batch of 100 at 64 connections, (d) p50/p99 at half of (b)'s load. The gateway runs
+// in a child process; this process is the load generator. Uses DATABASE_URL if set, else an
+// embedded Postgres in a temporary directory.
+
+const WRITE_KEY = 'bench-write-key';
+const args = process.argv.slice(2);
+const seconds = Number(args[args.indexOf('--seconds') + 1]) || 5;
+
+function sampleEvent(i: number): Record<string, unknown> {
+  return {
+    type: 'track',
+    event: 'Order Completed',
+    userId: `user-${i % 5000}`,
+    anonymousId: '6f1d2a8e-3c4b-4f5a-9e7d-1b2c3d4e5f60',
+    messageId: `bench-${process.pid}-${i}`,
+    properties: { orderId: `o-${i}`, total: 129.99, currency: 'EUR', coupon: 'SPRING', items: 3 },
+    context: {
+      library: { name: 'analytics-node', version: '3.0.13' },
+      ip: '203.0.113.9',
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0',
+    },
+    originalTimestamp: '2026-11-26T10:00:00.000Z',
+    sentAt: '2026-11-26T10:00:01.000Z',
+    channel: 'server',
+  };
+}
+
+if (args[0] === '--serve') {
+  // Child: the gateway alone, on the given database, serving one bench source.
+  const env = loadEnv({
+    DATABASE_URL: args[1],
+    DATA_PLANE_TOKEN: 'bench',
+    ROLES: 'gateway',
+    LOG_LEVEL: 'warn',
+  });
+  const config = new MemoryConfigStore({
+    version: 'bench',
+    generatedAt: new Date().toISOString(),
+    workspaces: [{ id: 'ws_bench', name: 'Bench', allowTransformFetch: false }],
+    sources: [
+      {
+        id: 'src_bench',
+        name: 'Bench',
+        workspaceId: 'ws_bench',
+        type: 'server',
+        enabled: true,
+        writeKeys: [{ id: 'wk', key: WRITE_KEY }],
+        rateLimitPerSecond: null,
+        destinations: [],
+      },
+    ],
+  });
+  const app = await buildDataPlane({ env, config, logger: { level: 'warn' } });
+  await app.listen({ host: '127.0.0.1', port: Number(args[2]) });
+  process.send?.('ready');
+  process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
+} else {
+  await main();
+}
+
+async function baseline(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const receivedAt = new Date();
+  const rows: GatewayJob[] = Array.from({ length: 1000 }, (_, i) => {
+    const payload = JSON.stringify({ ...sampleEvent(i), receivedAt: receivedAt.toISOString() });
+    return {
+      workspaceId: 'ws_bench',
+      sourceId: 'src_bench',
+      userKey: `user-${i}`,
+      messageId: `m${i}`,
+      receivedAt,
+      payload,
+    };
+  });
+  const end = Date.now() + seconds * 1000;
+  const started = Date.now();
+  let count = 0;
+  while (Date.now() < end) {
+    await client.query('BEGIN');
+    await appendGatewayJobs(client, rows);
+    await client.query('COMMIT');
+    count += rows.length;
+  }
+  await client.end();
+  return count / ((Date.now() - started) / 1000);
+}
+
+async function closedLoop(base: string, path: string, body: string, connections: number): Promise<number> {
+  const pool = new Pool(base, { connections, pipelining: 1 });
+  const headers = {
+    authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
+    'content-type': 'application/json',
+  };
+  let ok = 0;
+  let failed = 0;
+  const end = Date.now() + seconds * 1000;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < end) {
+        const response = await pool.request({ method: 'POST', path, body, headers });
+        await response.body.dump();
+        if (response.statusCode === 200) ok++;
+        else failed++;
+      }
+    }),
+  );
+  const elapsed = (Date.now() - started) / 1000;
+  await pool.close();
+  if (failed > 0) console.warn(`  ${path}: ${failed} requests failed`);
+  return ok / elapsed;
+}
+
+async function openLoop(
+  base: string,
+  ratePerSecond: number,
+): Promise<{ p50: number; p99: number; errors: number }> {
+  const pool = new Pool(base, { connections: 64, pipelining: 1 });
+  const headers = {
+    authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
+    'content-type': 'application/json',
+  };
+  const body = JSON.stringify(sampleEvent(1));
+  const latencies: number[] = [];
+  let errors = 0;
+  const pending: Promise<void>[] = [];
+  const started = performance.now();
+  let sent = 0;
+  const total = Math.round(ratePerSecond * seconds);
+  while (sent < total) {
+    const due = Math.floor(((performance.now() - started) / 1000) * ratePerSecond);
+    for (; sent < Math.min(due, total); sent++) {
+      const t0 = performance.now();
+      pending.push(
+        pool.request({ method: 'POST', path: '/v1/track', body, headers }).then(async (response) => {
+          await response.body.dump();
+          if (response.statusCode === 200) latencies.push(performance.now() - t0);
+          else errors++;
+        }),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(pending);
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
+  return { p50: at(0.5), p99: at(0.99), errors };
+}
+
+async function main(): Promise<void> {
+  let stopPostgres = async () => {};
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'keel-bench-pg-'));
+    const server = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+    serverUrl = server.url;
+    stopPostgres = async () => {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    };
+  }
+  const url = withDatabase(serverUrl, `keel_bench_gateway_${process.pid}`);
+  await ensureDatabase(url);
+  await withClient(url, (client) => migrate(client, dataPlaneMigrations));
+
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', url, String(port)],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the gateway exited with ${code}`)));
+  });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    console.log(
+      `Gateway benchmark, ${seconds} s per phase, ${os.cpus().length} CPUs (shared with whatever else runs)`,
+    );
+    const a = await baseline(url);
+    console.log(`(a) raw COPY, 1,000-row commits:        ${Math.round(a).toLocaleString('en')} rows/s`);
+    const single = JSON.stringify(sampleEvent(1));
+    const b = await closedLoop(base, '/v1/track', single, 64);
+    console.log(`(b) single-event /v1/track, 64 conns:   ${Math.round(b).toLocaleString('en')} req/s`);
+    const batch = JSON.stringify({ batch: Array.from({ length: 100 }, (_, i) => sampleEvent(i)) });
+    const c = (await closedLoop(base, '/v1/batch', batch, 64)) * 100;
+    console.log(`(c) /v1/batch of 100, 64 conns:          ${Math.round(c).toLocaleString('en')} events/s`);
+    const d = await openLoop(base, b / 2);
+    console.log(
+      `(d) at ${Math.round(b / 2).toLocaleString('en')} req/s (half of b): p50 ${d.p50.toFixed(2)} ms, p99 ${d.p99.toFixed(2)} ms${d.errors ? `, ${d.errors} errors` : ''}`,
+    );
+    console.log(`ratios: (c)/(a) = ${(c / a).toFixed(2)}; (b)/(a) = ${(b / a).toFixed(3)}`);
+    console.log(
+      `targets: batched ≥ 100,000 ${c >= 100_000 ? 'met' : 'MISSED'}; single ≥ 15,000 ${b >= 15_000 ? 'met' : 'MISSED'}; (c)/(a) ≥ 0.5 ${c / a >= 0.5 ? 'met' : 'MISSED'}; p99 ≤ 20 ms ${d.p99 <= 20 ? 'met' : 'MISSED'}`,
+    );
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    await withClient(withDatabase(serverUrl, 'postgres'), (admin) =>
+      admin.query(`DROP DATABASE IF EXISTS keel_bench_gateway_${process.pid} WITH (FORCE)`),
+    );
+    await stopPostgres();
+  }
+}
