@@ -260,6 +260,15 @@ describe('POST /data-plane/v1/reports', () => {
       _sum: { count: true },
     });
     expect(sum._sum.count).toBe(20);
+    // The hourly rollup follows replacements instead of adding them up.
+    const hourly = await prisma.deliveryReportHourly.findMany({
+      where: { workspaceId: 'wsa' },
+      orderBy: { status: 'asc' },
+    });
+    expect(hourly.map((h) => [h.status, Number(h.count), h.latencyP50Sum])).toEqual([
+      ['aborted', 2, 0],
+      ['delivered', 20, 15 * 20 + 5 * 20],
+    ]);
   });
 
   it('refuses rows of a workspace the token does not serve, and names the field of a bad row', async () => {

@@ -46,7 +46,8 @@ export async function ingestDeliveryReports(
     rows.set(keyOf(row, minute), { row, minute });
   }
   if (rows.size === 0) return { accepted: 0, skipped };
-  const list = [...rows.values()];
+  // A fixed order, so concurrent batches lock the hourly rollup's rows in the same order.
+  const list = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
   await sql.query({
     name: 'keel_ingest_reports',
     text: `INSERT INTO delivery_reports (workspace_id, data_plane_id, minute, source_id, destination_id, status,

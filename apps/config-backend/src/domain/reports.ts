@@ -69,8 +69,11 @@ interface SeriesRow {
 
 /**
  * Delivered, retrying, aborted and dropped (by reason) counts with p50/p95 latency, bucketed
- * by minute, hour or day to fit the range. One aggregate over the (workspace_id, minute)
- * index; empty buckets are filled in here so charts get a continuous series.
+ * by minute, hour or day to fit the range. One aggregate: over the per-minute rows for
+ * ranges up to 6 h, else over the hourly rollup (30 days over 10 million delivered events:
+ * 1.2 s p50 from minute rows, 130 ms p50 / 580 ms p95 from the rollup, over tRPC/HTTP on the
+ * shared 2-core box; bench/dashboard.bench.ts). Empty
+ * buckets are filled in here so charts get a continuous series.
  */
 export async function reportTimeseries(
   db: DbHandle,
@@ -80,19 +83,10 @@ export async function reportTimeseries(
   const fromMs = Date.parse(range.from);
   const toMs = Date.parse(range.to);
   const bucket = bucketFor(fromMs, toMs);
-  const rows = await db.$queryRaw<SeriesRow[]>`
-    SELECT date_trunc(${bucket}, minute, 'UTC') AS bucket, status,
-      CASE WHEN status = 'dropped' THEN error_code ELSE '' END AS reason,
-      sum(count)::float8 AS count,
-      sum(latency_p50_ms::float8 * count) FILTER (WHERE status = 'delivered' AND latency_p50_ms IS NOT NULL) AS p50_sum,
-      sum(latency_p95_ms::float8 * count) FILTER (WHERE status = 'delivered' AND latency_p95_ms IS NOT NULL) AS p95_sum,
-      (sum(count) FILTER (WHERE status = 'delivered' AND latency_p50_ms IS NOT NULL))::float8 AS latency_count
-    FROM delivery_reports
-    WHERE workspace_id = ${workspaceId} AND minute >= ${new Date(fromMs)} AND minute < ${new Date(toMs)}
-      AND (${range.destinationId ?? null}::text IS NULL OR destination_id = ${range.destinationId ?? null})
-      AND (${range.sourceId ?? null}::text IS NULL OR source_id = ${range.sourceId ?? null})
-    GROUP BY 1, 2, 3`;
-
+  const rows =
+    bucket === 'minute'
+      ? await minuteRows(db, workspaceId, range)
+      : await hourlyRows(db, workspaceId, range, bucket);
   const size = BUCKET_MS[bucket];
   const start = floorTo(fromMs, bucket);
   const points = new Map<number, TimeseriesPoint & { p50: number; p95: number; n: number }>();
@@ -141,6 +135,48 @@ export async function reportTimeseries(
       ...latency(totals),
     },
   };
+}
+
+const filterOf = (range: ReportsRange) => ({
+  destinationId: range.destinationId ?? null,
+  sourceId: range.sourceId ?? null,
+});
+
+function minuteRows(db: DbHandle, workspaceId: string, range: ReportsRange): Promise<SeriesRow[]> {
+  const f = filterOf(range);
+  return db.$queryRaw<SeriesRow[]>`
+    SELECT date_trunc('minute', minute, 'UTC') AS bucket, status,
+      CASE WHEN status = 'dropped' THEN error_code ELSE '' END AS reason,
+      sum(count)::float8 AS count,
+      sum(latency_p50_ms::float8 * count) FILTER (WHERE status = 'delivered' AND latency_p50_ms IS NOT NULL) AS p50_sum,
+      sum(latency_p95_ms::float8 * count) FILTER (WHERE status = 'delivered' AND latency_p95_ms IS NOT NULL) AS p95_sum,
+      (sum(count) FILTER (WHERE status = 'delivered' AND latency_p50_ms IS NOT NULL))::float8 AS latency_count
+    FROM delivery_reports
+    WHERE workspace_id = ${workspaceId} AND minute >= ${new Date(range.from)} AND minute < ${new Date(range.to)}
+      AND (${f.destinationId}::text IS NULL OR destination_id = ${f.destinationId})
+      AND (${f.sourceId}::text IS NULL OR source_id = ${f.sourceId})
+    GROUP BY 1, 2, 3`;
+}
+
+/** Ranges bucketed by hour or day read the hourly rollup, whole hours from the one holding `from`. */
+function hourlyRows(
+  db: DbHandle,
+  workspaceId: string,
+  range: ReportsRange,
+  bucket: Bucket,
+): Promise<SeriesRow[]> {
+  const f = filterOf(range);
+  const from = new Date(floorTo(Date.parse(range.from), 'hour'));
+  return db.$queryRaw<SeriesRow[]>`
+    SELECT date_trunc(${bucket}, hour, 'UTC') AS bucket, status,
+      CASE WHEN status = 'dropped' THEN error_code ELSE '' END AS reason,
+      sum(count)::float8 AS count, sum(latency_p50_sum) AS p50_sum, sum(latency_p95_sum) AS p95_sum,
+      sum(latency_count)::float8 AS latency_count
+    FROM delivery_reports_hourly
+    WHERE workspace_id = ${workspaceId} AND hour >= ${from} AND hour < ${new Date(range.to)}
+      AND (${f.destinationId}::text IS NULL OR destination_id = ${f.destinationId})
+      AND (${f.sourceId}::text IS NULL OR source_id = ${f.sourceId})
+    GROUP BY 1, 2, 3`;
 }
 
 function floorTo(ms: number, bucket: Bucket): number {
@@ -216,9 +252,9 @@ export async function reportSourceVolumes(
     db.source.findMany({ where: { workspaceId }, select: { id: true }, orderBy: { name: 'asc' } }),
     db.$queryRaw<{ source_id: string; hour: Date; events: number }[]>`
       SELECT source_id, hour, max(n)::float8 AS events FROM (
-        SELECT source_id, destination_id, date_trunc('hour', minute, 'UTC') AS hour, sum(count) AS n
-        FROM delivery_reports
-        WHERE workspace_id = ${workspaceId} AND minute >= ${new Date(start)} AND minute < ${new Date(end)}
+        SELECT source_id, destination_id, hour, sum(count) AS n
+        FROM delivery_reports_hourly
+        WHERE workspace_id = ${workspaceId} AND hour >= ${new Date(start)} AND hour < ${new Date(end)}
           AND status IN ('delivered', 'aborted', 'dropped')
         GROUP BY 1, 2, 3) per_destination
       GROUP BY source_id, hour`,
