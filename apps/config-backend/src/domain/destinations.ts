@@ -52,6 +52,8 @@ export interface DestinationView {
   config: Record<string, unknown>;
   /** The secret fields that hold a value. */
   secretsSet: string[];
+  /** True when the stored secrets cannot be decrypted with the current key; re-enter them. */
+  secretsUnreadable: boolean;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -82,13 +84,36 @@ function typeOf(id: string): DestinationType {
   return type;
 }
 
+/** The stored secrets, or null when they cannot be decrypted (KEEL_SECRET_KEY changed or the row is damaged). */
+function readSecrets(
+  row: Pick<DestinationRow, 'encryptedSecrets'>,
+  key: Buffer,
+): Record<string, string> | null {
+  if (!row.encryptedSecrets) return {};
+  try {
+    return decryptSecrets(row.encryptedSecrets, key);
+  } catch {
+    return null;
+  }
+}
+
+const unreadableSecrets = () =>
+  new DomainError(
+    'precondition-failed',
+    "This destination's stored secrets cannot be decrypted with the current KEEL_SECRET_KEY. Restore the key it was saved with, or enter every secret field again to replace them.",
+  );
+
 function storedSecrets(row: Pick<DestinationRow, 'encryptedSecrets'>, key: Buffer): Record<string, string> {
-  return row.encryptedSecrets ? decryptSecrets(row.encryptedSecrets, key) : {};
+  const secrets = readSecrets(row, key);
+  if (!secrets) throw unreadableSecrets();
+  return secrets;
 }
 
 /** Masks every secret: the one shape of a destination that leaves this module. */
 function toView(row: DestinationRow, key: Buffer): DestinationView {
-  const secretsSet = Object.keys(storedSecrets(row, key));
+  // A listing must still work when one row's secrets cannot be read, so the view flags it instead of failing.
+  const secrets = readSecrets(row, key);
+  const secretsSet = Object.keys(secrets ?? {});
   const config = { ...(row.config as Record<string, unknown>) };
   for (const name of secretsSet) config[name] = MASK;
   return {
@@ -98,6 +123,7 @@ function toView(row: DestinationRow, key: Buffer): DestinationView {
     enabled: row.enabled,
     config,
     secretsSet,
+    secretsUnreadable: secrets === null,
     version: row.version,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -142,6 +168,23 @@ function prepareConfig(
     else if (value !== undefined && value !== '') secrets[name] = String(value);
   }
   return { config, encryptedSecrets: Object.keys(secrets).length > 0 ? encryptSecrets(secrets, key) : null };
+}
+
+/** An edit keeps unsent secrets; unreadable ones can only be replaced, by sending every secret field. */
+function prepareUpdate(
+  type: DestinationType,
+  row: DestinationRow,
+  config: Record<string, unknown>,
+  key: Buffer,
+) {
+  const stored = readSecrets(row, key);
+  if (stored) return prepareConfig(type, config, stored, key);
+  const resent = secretFieldsOf(type.configSchema).every((name) => {
+    const value = config[name];
+    return typeof value === 'string' && value !== MASK;
+  });
+  if (!resent) throw unreadableSecrets();
+  return prepareConfig(type, config, {}, key);
 }
 
 function duplicateName(name: string): DomainError {
@@ -243,9 +286,7 @@ export async function updateDestination(
   return withTx(db, async (tx) => {
     const row = await findRow(tx, workspaceId, input.id);
     const before = toView(row, secretKey);
-    const prepared = input.config
-      ? prepareConfig(typeOf(row.type), input.config, storedSecrets(row, secretKey), secretKey)
-      : undefined;
+    const prepared = input.config ? prepareUpdate(typeOf(row.type), row, input.config, secretKey) : undefined;
     const updated = await tx.destination
       .updateMany({
         where: { id: input.id, workspaceId, version: input.version },

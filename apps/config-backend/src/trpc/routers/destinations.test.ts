@@ -249,6 +249,31 @@ describe('destinations', () => {
     }
   });
 
+  it('still lists a destination whose secrets cannot be decrypted, and lets them be replaced', async () => {
+    const created = await createHook('Unreadable');
+    await db.pool.query("UPDATE destinations SET encrypted_secrets = 'v1.AAAA.AAAA.AAAA' WHERE id = $1", [
+      created.id,
+    ]);
+    const listed = await editor.ok('query', 'destinations.list', ws);
+    const row = listed.find((d: { id: string }) => d.id === created.id);
+    expect(row).toMatchObject({ secretsUnreadable: true, secretsSet: [] });
+    const keep = await editor.mutation('destinations.update', {
+      ...ws,
+      id: created.id,
+      version: created.version,
+      config: { url: hookUrl },
+    });
+    expect(keep.status).toBe(412);
+    expect(keep.error?.message).toMatch(/cannot be decrypted.*enter every secret field again/);
+    const replaced = await editor.ok('mutation', 'destinations.update', {
+      ...ws,
+      id: created.id,
+      version: created.version,
+      config: { url: hookUrl, secretHeaderValue: NEW_SECRET },
+    });
+    expect(replaced).toMatchObject({ secretsUnreadable: false, secretsSet: ['secretHeaderValue'] });
+  });
+
   it('never writes a secret to the logs', () => {
     const all = logs.join('\n');
     expect(all).toContain('destinations.create');
