@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import readline from 'node:readline';
+import { readableLogLine } from './log-lines';
 
 const COLOURS = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m'];
 const RESET = '\x1b[0m';
@@ -25,7 +26,10 @@ export function startChild({ name, command, args, env, cwd }: ChildSpec, index: 
   const colour = process.stdout.isTTY ? (COLOURS[index % COLOURS.length] ?? '') : '';
   const prefix = `${colour}${name.padEnd(14)}${colour ? RESET : ''}│ `;
   for (const stream of [child.stdout, child.stderr]) {
-    if (stream) readline.createInterface({ input: stream }).on('line', (line) => console.log(prefix + line));
+    if (stream)
+      readline
+        .createInterface({ input: stream })
+        .on('line', (line) => console.log(prefix + readableLogLine(line)));
   }
   let running = true;
   const exited = new Promise<number | null>((resolve) =>

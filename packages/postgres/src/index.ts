@@ -1,4 +1,9 @@
 export { checkDatabase, databaseName, ensureDatabase, withClient, withDatabase } from './database';
-export { type EmbeddedPostgresOptions, type RunningPostgres, startEmbeddedPostgres } from './embedded';
+export {
+  type EmbeddedPostgresOptions,
+  embeddedDatabaseUrl,
+  type RunningPostgres,
+  startEmbeddedPostgres,
+} from './embedded';
 export { controlPlaneMigrations, dataPlaneMigrations } from './migration-sets';
 export { type MigrateResult, type Migration, type MigrationSet, migrate, readMigrations } from './migrator';
