@@ -1,11 +1,13 @@
 import fastifyCookie from '@fastify/cookie';
 import { checkDatabase } from '@keel/postgres';
 import { DATA_PLANE_API_PREFIX } from '@keel/shared';
+import { limitsFromEnv } from '@keel/transform';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { dataPlaneApi } from './data-plane-api/plugin';
 import { createPrisma, type Db } from './db';
 import type { ConfigBackendEnv } from './env';
+import { transformWorkerPlugin } from './transform-worker/plugin';
 import { trpcPlugin } from './trpc/plugin';
 
 export interface ConfigBackendDeps {
@@ -44,6 +46,10 @@ export async function buildConfigBackend(deps: ConfigBackendDeps): Promise<Fasti
   });
 
   await app.register(fastifyCookie);
+  await app.register(transformWorkerPlugin, {
+    limits: limitsFromEnv(env),
+    processes: env.TRANSFORM_PROCESSES,
+  });
   await app.register(trpcPlugin);
   await app.register(dataPlaneApi, { prefix: DATA_PLANE_API_PREFIX });
 

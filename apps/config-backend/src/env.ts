@@ -1,7 +1,10 @@
+import { TransformEnv } from '@keel/transform';
 import { z } from 'zod';
 
 /** Every setting of the config-backend; documented in the README. Nothing else reads process.env. */
 export const ConfigBackendEnv = z.object({
+  /** Limits of transformation test runs: the data plane's, see @keel/transform's env.ts. */
+  ...TransformEnv.shape,
   DATABASE_URL: z
     .string()
     .min(1, 'set DATABASE_URL, or start Keel with `npm start` to use the embedded Postgres'),

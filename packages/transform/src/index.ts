@@ -1,4 +1,5 @@
 export { AddressPolicy } from './address-policy';
+export { limitsFromEnv, TransformEnv } from './env';
 export { resolveLimits, SandboxLimits, type SandboxLimitsInput } from './limits';
 export { SandboxPool, type SandboxPoolOptions } from './pool';
 export { FetchRefused, type SafeFetchRequest, type SafeFetchResponse, safeFetch } from './safe-fetch';

@@ -41,6 +41,13 @@ describe('the sandbox process pool', () => {
     expect(pool.starts).toBeGreaterThan(startsBefore);
   });
 
+  it('checks code in the child process', async () => {
+    expect(await pool.check({ code: healthy, allowFetch: false })).toBeNull();
+    expect(await pool.check({ code: 'export function transformEvent(', allowFetch: false })).toMatch(
+      /does not compile/,
+    );
+  });
+
   it('stops while(true){} and keeps serving', async () => {
     const looping = await pool.run(
       { code: 'export function transformEvent() { while (true) {} }', allowFetch: false },

@@ -3,7 +3,13 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { TransformationMetadata } from '@keel/shared';
 import { resolveLimits, type SandboxLimits, type SandboxLimitsInput } from './limits';
-import { failedRun, type TransformationProgram, type TransformationRun, type Transformer } from './types';
+import {
+  EMPTY_BATCH,
+  failedRun,
+  type TransformationProgram,
+  type TransformationRun,
+  type Transformer,
+} from './types';
 
 export type HostRequest = { id: number; program: TransformationProgram; input: string; count: number };
 export type HostReply =
@@ -58,6 +64,12 @@ export class SandboxPool implements Transformer {
     if (events.length === 0) return { outcomes: [], durationsMs: [], logs: [], logsDropped: 0, totalMs: 0 };
     const child = this.children[this.childIndex(program.code)]!;
     return child.submit(program, JSON.stringify({ events, metadata }), events.length);
+  }
+
+  async check(program: TransformationProgram): Promise<string | null> {
+    if (this.closed) throw new Error('the transformation sandbox pool is closed');
+    const run = await this.children[this.childIndex(program.code)]!.submit(program, EMPTY_BATCH, 0);
+    return run.error ?? null;
   }
 
   async close(): Promise<void> {

@@ -167,6 +167,18 @@ describe('the transformation contract', () => {
     });
   });
 
+  it('checks code without running it', async () => {
+    expect(
+      await sandbox.check({ code: 'export function transformEvent(e) { return e; }', allowFetch: false }),
+    ).toBeNull();
+    expect(await sandbox.check({ code: 'export function transformEvent(e) {', allowFetch: false })).toMatch(
+      /does not compile: SyntaxError/,
+    );
+    expect(await sandbox.check({ code: 'export const x = 1;', allowFetch: false })).toMatch(
+      /define export function/,
+    );
+  });
+
   it('reuses one isolate per code, keeping state between batches', async () => {
     const code = 'let seen = 0; export function transformEvent(e) { seen++; return { ...e, seen }; }';
     await run(code);

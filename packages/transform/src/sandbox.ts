@@ -7,6 +7,7 @@ import { resolveLimits, type SandboxLimits, type SandboxLimitsInput } from './li
 import { FetchRefused, safeFetch } from './safe-fetch';
 import {
   type CapturedLog,
+  EMPTY_BATCH,
   failedRun,
   LogLevel,
   type TransformationProgram,
@@ -79,6 +80,11 @@ export class TransformationSandbox implements Transformer {
     } finally {
       compiled.busy--;
     }
+  }
+
+  async check(program: TransformationProgram): Promise<string | null> {
+    const run = await this.runJson(program, EMPTY_BATCH, 0);
+    return run.error ?? null;
   }
 
   async close(): Promise<void> {

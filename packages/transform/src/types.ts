@@ -26,6 +26,8 @@ export interface TransformationRun {
   logsDropped: number;
   /** The whole batch, as the host saw it, in ms. */
   totalMs: number;
+  /** Set when the whole batch failed (code that does not compile, a limit hit); every outcome carries it too. */
+  error?: string;
 }
 
 /** What runs transformations: the in-process sandbox, or a pool of sandbox processes. */
@@ -35,8 +37,13 @@ export interface Transformer {
     events: readonly unknown[],
     metadata: readonly TransformationMetadata[],
   ): Promise<TransformationRun>;
+  /** Compiles and loads the code without running it: null when it is usable, else why not. */
+  check(program: TransformationProgram): Promise<string | null>;
   close(): Promise<void>;
 }
+
+/** The input of a batch of no events, which only compiles and loads the code. */
+export const EMPTY_BATCH = '{"events":[],"metadata":[]}';
 
 export function failedRun(count: number, error: string, totalMs: number): TransformationRun {
   return {
@@ -45,5 +52,6 @@ export function failedRun(count: number, error: string, totalMs: number): Transf
     logs: [],
     logsDropped: 0,
     totalMs,
+    error,
   };
 }

@@ -9,6 +9,7 @@ import { invitationsRouter } from './routers/invitations';
 import { liveRouter } from './routers/live';
 import { reportsRouter } from './routers/reports';
 import { sourcesRouter } from './routers/sources';
+import { transformationsRouter } from './routers/transformations';
 import { membersRouter, workspacesRouter } from './routers/workspaces';
 import { router } from './trpc';
 
@@ -27,6 +28,7 @@ export const appRouter = router({
   failedEvents: failedEventsRouter,
   live: liveRouter,
   reports: reportsRouter,
+  transformations: transformationsRouter,
 });
 
 export type AppRouter = typeof appRouter;
