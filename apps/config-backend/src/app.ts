@@ -45,6 +45,10 @@ export async function buildConfigBackend(deps: ConfigBackendDeps): Promise<Fasti
     if (!deps.pool) await pool.end();
   });
 
+  // Data planes poll every few seconds; their routine requests would drown every other log line.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith(DATA_PLANE_API_PREFIX)) route.logLevel ??= 'warn';
+  });
   await app.register(fastifyCookie);
   await app.register(transformWorkerPlugin, {
     limits: limitsFromEnv(env),
