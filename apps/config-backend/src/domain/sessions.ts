@@ -31,7 +31,11 @@ export async function resolveSession(
     where: { tokenHash: hashToken(token) },
     include: { user: { select: { id: true, email: true, name: true } } },
   });
-  if (!session || session.expiresAt.getTime() <= Date.now()) return null;
+  if (!session) return null;
+  if (session.expiresAt.getTime() <= Date.now()) {
+    await db.session.deleteMany({ where: { id: session.id } });
+    return null;
+  }
   // Touch at most once a minute, so reads do not each write a row.
   if (Date.now() - session.lastSeenAt.getTime() > 60_000) {
     await db.session.update({ where: { id: session.id }, data: { lastSeenAt: new Date() } });

@@ -26,7 +26,10 @@ export const TEST_ORIGIN = 'http://localhost:3000';
  * A config-backend on a test database whose log lines are captured in `logs`, so tests can
  * assert that secrets never reach them.
  */
-export async function buildTestApp(databaseUrl: string): Promise<{ app: FastifyInstance; logs: string[] }> {
+export async function buildTestApp(
+  databaseUrl: string,
+  envOverrides: Record<string, string> = {},
+): Promise<{ app: FastifyInstance; logs: string[] }> {
   const logs: string[] = [];
   const stream = new Writable({
     write(chunk, _encoding, callback) {
@@ -38,6 +41,7 @@ export async function buildTestApp(databaseUrl: string): Promise<{ app: FastifyI
     DATABASE_URL: databaseUrl,
     KEEL_SECRET_KEY: randomBytes(32).toString('base64'),
     PUBLIC_URL: TEST_ORIGIN,
+    ...envOverrides,
   });
   const app = await buildConfigBackend({ env, logger: { level: 'trace', stream } });
   await app.ready();
@@ -50,7 +54,7 @@ export class TestClient {
 
   constructor(
     private readonly app: FastifyInstance,
-    readonly credentials: { token?: string; origin?: string | null } = {},
+    readonly credentials: { token?: string; origin?: string | null; referer?: string } = {},
   ) {}
 
   private headers(): Record<string, string> {
@@ -59,6 +63,7 @@ export class TestClient {
     if (this.cookie) headers.cookie = this.cookie;
     const origin = this.credentials.origin === undefined ? TEST_ORIGIN : this.credentials.origin;
     if (origin) headers.origin = origin;
+    if (this.credentials.referer) headers.referer = this.credentials.referer;
     return headers;
   }
 

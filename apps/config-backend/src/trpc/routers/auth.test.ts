@@ -1,6 +1,8 @@
 import { useTestDatabase } from '@keel/postgres/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken } from '../../domain/secrets';
+import { createSession } from '../../domain/sessions';
 import { buildTestApp, TestClient } from '../testing';
 
 const db = useTestDatabase('trpc-auth');
@@ -118,5 +120,42 @@ describe('auth', () => {
     const all = logs.join('\n');
     expect(all.length).toBeGreaterThan(0);
     expect(all).not.toContain(owner.password);
+  });
+
+  it('accepts a matching Referer when a browser sends no Origin, and refuses a foreign one', async () => {
+    const same = new TestClient(app, { origin: null, referer: 'http://localhost:3000/settings/tokens' });
+    expect((await same.mutation('auth.logout')).status).toBe(200);
+    const foreign = new TestClient(app, { origin: null, referer: 'https://evil.example/page' });
+    expect((await foreign.mutation('auth.logout')).status).toBe(403);
+  });
+
+  it('ends expired sessions on the server', async () => {
+    // Signed in directly: the throttle test above has locked this email out of auth.login.
+    const { rows: users } = await db.pool.query('SELECT id FROM users');
+    const { token } = await createSession(app.keel.prisma, users[0].id, 1);
+    const client = new TestClient(app);
+    client.cookie = `keel_session=${token}`;
+    expect((await client.query('auth.me')).status).toBe(200);
+    await db.pool.query(
+      "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = $1",
+      [hashToken(token)],
+    );
+    const me = await client.query('auth.me');
+    expect(me.status).toBe(401);
+    expect(me.error?.message).toMatch(/session has ended; sign in again/);
+    const { rows } = await db.pool.query('SELECT 1 FROM sessions WHERE token_hash = $1', [hashToken(token)]);
+    expect(rows).toHaveLength(0);
+  });
+
+  it('marks the cookie Secure when the web app is served over https', async () => {
+    const secure = await buildTestApp(db.url, { PUBLIC_URL: 'https://keel.example.com' });
+    try {
+      const client = new TestClient(secure.app, { origin: 'https://keel.example.com' });
+      const res = await client.mutation('auth.login', { email: owner.email, password: owner.password });
+      expect(res.status).toBe(200);
+      expect(res.setCookie.find((c) => c.startsWith('keel_session='))).toMatch(/; Secure/);
+    } finally {
+      await secure.app.close();
+    }
   });
 });

@@ -42,10 +42,13 @@ export const invitationsRouter = router({
       return { ok: true as const };
     }),
 
-  /** What the invitation page shows: workspace name and role, before accepting. */
+  /**
+   * What the invitation page shows (workspace name and role) before accepting. A mutation only
+   * so the token travels in the body: query inputs are in the URL, which request logs record.
+   */
   preview: publicProcedure
     .input(InvitationToken)
-    .query(({ ctx, input }) => previewInvitation(ctx.db, input.token)),
+    .mutation(({ ctx, input }) => previewInvitation(ctx.db, input.token)),
 
   accept: userProcedure
     .input(InvitationToken)

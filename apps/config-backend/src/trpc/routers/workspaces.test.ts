@@ -5,11 +5,14 @@ import { buildTestApp, setUpWorkspace, TestClient, type TestWorkspace } from '..
 
 const db = useTestDatabase('trpc-workspaces');
 let app: FastifyInstance;
+let logs: string[];
+/** Every token and password handed out in this file, to look for in the logs at the end. */
+const secrets: string[] = ['another long password'];
 let acme: TestWorkspace;
 let other: TestWorkspace;
 
 beforeAll(async () => {
-  ({ app } = await buildTestApp(db.url));
+  ({ app, logs } = await buildTestApp(db.url));
   acme = await setUpWorkspace(app, 'Acme');
   other = await setUpWorkspace(app, 'Other');
 });
@@ -22,6 +25,7 @@ async function invite(role: 'owner' | 'editor' | 'viewer', email: string): Promi
     role,
   });
   expect(link).toBe(`http://localhost:3000/invite?token=${token}`);
+  secrets.push(token);
   const person = new TestClient(app);
   await person.ok('mutation', 'invitations.acceptWithSignUp', {
     token,
@@ -73,7 +77,8 @@ describe('invitations and members', () => {
       role: 'editor',
       email: 'Grace@Example.com',
     });
-    const preview = await new TestClient(app).ok('query', 'invitations.preview', { token });
+    secrets.push(token);
+    const preview = await new TestClient(app).ok('mutation', 'invitations.preview', { token });
     expect(preview).toMatchObject({ workspaceName: 'Acme', role: 'editor', email: 'grace@example.com' });
 
     const wrong = await new TestClient(app).mutation('invitations.acceptWithSignUp', {
@@ -123,12 +128,38 @@ describe('invitations and members', () => {
       workspaceId: other.workspaceId,
       id: second.invitation.id,
     });
-    expect((await new TestClient(app).query('invitations.preview', { token: second.token })).status).toBe(
+    expect((await new TestClient(app).mutation('invitations.preview', { token: second.token })).status).toBe(
       404,
     );
 
     // Leave again so the rest of the file sees Acme's owner in Acme only.
     await acme.owner.ok('mutation', 'members.leave', { workspaceId: other.workspaceId });
+  });
+
+  it('refuses an expired invitation', async () => {
+    const { token, invitation } = await acme.owner.ok('mutation', 'invitations.create', {
+      workspaceId: acme.workspaceId,
+      role: 'viewer',
+      expiresInHours: 1,
+    });
+    secrets.push(token);
+    await db.pool.query("UPDATE invitations SET expires_at = now() - interval '1 second' WHERE id = $1", [
+      invitation.id,
+    ]);
+    const res = await other.owner.mutation('invitations.accept', { token });
+    expect(res.status).toBe(404);
+    expect(res.error?.message).toMatch(/unknown, used or expired; ask for a new one/);
+  });
+
+  it('keeps API tokens to their one workspace: they cannot create workspaces or invite', async () => {
+    const ownerToken = await acme.tokenClient('owner');
+    expect((await ownerToken.mutation('workspaces.create', { name: 'Sneaky' })).status).toBe(403);
+    const invite = await ownerToken.mutation('invitations.create', {
+      workspaceId: acme.workspaceId,
+      role: 'owner',
+    });
+    expect(invite.status).toBe(403);
+    expect(invite.error?.message).toMatch(/sign in to invite/);
   });
 
   it('changes roles and removes members, but never the last owner', async () => {
@@ -183,6 +214,7 @@ describe('API tokens', () => {
       expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
     });
     expect(created.token).toMatch(/^keel_api_/);
+    secrets.push(created.token);
     const { rows } = await db.pool.query('SELECT token_hash FROM api_tokens WHERE id = $1', [
       created.apiToken.id,
     ]);
@@ -283,5 +315,13 @@ describe('role matrix', () => {
     const res = await anon.query('sources.list', { workspaceId: acme.workspaceId });
     expect(res.status).toBe(401);
     expect(res.error?.message).toMatch(/Sign in, or send an API token/);
+  });
+});
+
+describe('logs', () => {
+  it('hold no password, invitation token or API token', () => {
+    const all = logs.join('\n');
+    expect(all).toContain('invitations.preview');
+    for (const secret of secrets) expect(all).not.toContain(secret);
   });
 });
