@@ -1,4 +1,5 @@
 import { checkDatabase } from '@keel/postgres';
+import { limitsFromEnv } from '@keel/transform';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
 import type { Registry } from 'prom-client';
@@ -10,6 +11,7 @@ import type { DataPlaneEnv } from './env';
 import { registerGateway } from './gateway/plugin';
 import { createMetricsRegistry } from './metrics';
 import type { UserTransformer } from './processor/user-transformation';
+import { SandboxUserTransformer } from './processor/user-transformation-sandbox';
 
 export interface DataPlaneDeps {
   env: DataPlaneEnv;
@@ -106,7 +108,9 @@ export async function buildDataPlane(deps: DataPlaneDeps): Promise<FastifyInstan
   }
 
   // Processor, router, job-table upkeep and control-plane pushers, for this process's roles.
-  const pipeline = startPipeline({ env, pool, config, log: app.log, transformer: deps.transformer });
+  const transformer =
+    deps.transformer ?? (env.ROLES.includes('processor') ? sandboxTransformer(app, env, config) : undefined);
+  const pipeline = startPipeline({ env, pool, config, log: app.log, transformer });
   app.dataPlane.pipeline = pipeline;
   app.addHook('preClose', async () => pipeline.stop());
 
@@ -118,4 +122,20 @@ export async function buildDataPlane(deps: DataPlaneDeps): Promise<FastifyInstan
   });
 
   return app;
+}
+
+/** The sandbox processes that run user transformations; they start with the first transformation. */
+function sandboxTransformer(app: FastifyInstance, env: DataPlaneEnv, config: ConfigStore): UserTransformer {
+  const transformer = new SandboxUserTransformer({
+    config,
+    limits: limitsFromEnv(env),
+    processes: env.TRANSFORM_PROCESSES,
+    onBatchError: (transformation, error) =>
+      app.log.warn(
+        { transformationId: transformation.id, versionId: transformation.versionId, error },
+        'transformation batch failed',
+      ),
+  });
+  app.addHook('onClose', () => transformer.close());
+  return transformer;
 }

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { TransformEnv } from '@keel/transform';
 import { z } from 'zod';
 
 export const DataPlaneRole = z.enum(['gateway', 'processor', 'router']);
@@ -6,6 +7,8 @@ export type DataPlaneRole = z.infer<typeof DataPlaneRole>;
 
 /** Every setting of the data plane; documented in the README. Nothing else reads process.env. */
 export const DataPlaneEnv = z.object({
+  /** User-transformation sandbox limits (TRANSFORM_*), see @keel/transform's env.ts. */
+  ...TransformEnv.shape,
   /** The data plane's own Postgres. Defaults to DATABASE_URL, the one the control plane uses. */
   DATAPLANE_DATABASE_URL: z.string().optional(),
   DATABASE_URL: z.string().optional(),

@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { useTestDatabase } from '@keel/postgres/testing';
+import type { ConfigDestination, ConfigSource } from '@keel/shared';
+import { transformationTemplates } from '@keel/transform';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDataPlane } from '../app';
+import { MemoryConfigStore } from '../config/memory-store';
+import { waitFor, webhookDestination } from '../delivery/testing';
+import { loadEnv } from '../env';
+import { basic, testConfig, testSource } from '../gateway/testing';
+
+const db = useTestDatabase('transform-e2e');
+
+/** A webhook receiver that keeps every body it gets. */
+class BodySink {
+  readonly bodies: Record<string, unknown>[] = [];
+  url = '';
+  private server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as
+        | Record<string, unknown>
+        | Record<string, unknown>[];
+      this.bodies.push(...(Array.isArray(body) ? body : [body]));
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+    return this;
+  }
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+function withTransformation(destination: ConfigDestination, id: string, code: string): ConfigDestination {
+  return { ...destination, transformations: [{ id, versionId: `${id}_v1`, name: id, code }] };
+}
+
+const hashPii = transformationTemplates.find((t) => t.id === 'hash-pii')!.code;
+const renameAndDrop = `export function transformEvent(event, metadata) {
+  if (event.event === 'Internal Ping') return null;
+  if (event.event === 'Explode') throw new Error('cannot handle this event');
+  return { ...event, event: 'order_completed', properties: { ...event.properties, via: metadata(event).destinationType } };
+}`;
+
+let app: FastifyInstance;
+let gateway = '';
+let good: BodySink;
+let hashed: BodySink;
+let looping: BodySink;
+
+beforeAll(async () => {
+  [good, hashed, looping] = await Promise.all([
+    new BodySink().start(),
+    new BodySink().start(),
+    new BodySink().start(),
+  ]);
+  const shop: ConfigSource = testSource({
+    id: 'src_shop',
+    destinations: [
+      withTransformation(webhookDestination('dst_rename', good.url), 'trf_rename', renameAndDrop),
+      withTransformation(webhookDestination('dst_hash', hashed.url), 'trf_hash', hashPii),
+    ],
+  });
+  // Another workspace whose transformation never ends: it must not hold up the shop's.
+  const hostile: ConfigSource = testSource({
+    id: 'src_hostile',
+    workspaceId: 'ws_hostile',
+    destinations: [
+      withTransformation(
+        webhookDestination('dst_loop', looping.url),
+        'trf_loop',
+        'export function transformEvent() { while (true) {} }',
+      ),
+    ],
+  });
+  const config = testConfig([shop, hostile]);
+  config.workspaces.push({ id: 'ws_hostile', name: 'Hostile', allowTransformFetch: false });
+  const env = loadEnv({
+    DATABASE_URL: db.url,
+    DATA_PLANE_TOKEN: 'test-token',
+    CONFIG_BACKEND_URL: 'http://127.0.0.1:9',
+    LOG_LEVEL: 'silent',
+    TRANSFORM_CPU_LIMIT_MS: '500',
+    TRANSFORM_PROCESSES: '2',
+    JOBSDB_MAINTENANCE_INTERVAL_MS: '500',
+  });
+  app = await buildDataPlane({ env, config: new MemoryConfigStore(config), logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  gateway = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await app?.close();
+  await Promise.all([good, hashed, looping].map((s) => s?.close()));
+});
+
+async function track(writeKey: string, body: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${gateway}/v1/track`, {
+    method: 'POST',
+    headers: { authorization: basic(writeKey), 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(res.status).toBe(200);
+}
+
+describe('user transformations in the pipeline', () => {
+  it('delivers events changed by the transformation to the webhook, drops and fails per event', async () => {
+    await track('key-src_hostile', { userId: 'mallory', event: 'Anything', messageId: 'h-1' });
+    await track('key-src_shop', {
+      userId: 'u1',
+      event: 'Order Completed',
+      messageId: 'o-1',
+      properties: { total: 42, email: ' Jane@Example.com ' },
+      context: { traits: { email: 'jane@example.com' } },
+    });
+    await track('key-src_shop', { userId: 'u1', event: 'Internal Ping', messageId: 'o-2' });
+    await track('key-src_shop', { userId: 'u1', event: 'Explode', messageId: 'o-3' });
+    await track('key-src_shop', { userId: 'u2', event: 'Order Completed', messageId: 'o-4' });
+
+    await waitFor(
+      () => good.bodies.length >= 2 && hashed.bodies.length >= 4,
+      20_000,
+      'transformed deliveries',
+    );
+    expect(good.bodies.map((b) => b.messageId)).toEqual(['o-1', 'o-4']);
+    expect(good.bodies[0]).toMatchObject({
+      type: 'track',
+      event: 'order_completed',
+      userId: 'u1',
+      properties: { total: 42, via: 'webhook' },
+    });
+    const sha = createHash('sha256').update('jane@example.com').digest('hex');
+    const first = hashed.bodies.find((b) => b.messageId === 'o-1');
+    expect(first).toMatchObject({
+      event: 'Order Completed',
+      properties: { email: sha },
+      context: { traits: { email: sha } },
+    });
+    expect(JSON.stringify(hashed.bodies)).not.toContain('jane@example.com');
+
+    await waitFor(
+      async () => {
+        const { rows } = await db.pool.query(
+          `SELECT destination_id, error_code, sum(count)::int AS n FROM rpt_deltas
+           WHERE status = 'dropped' GROUP BY 1, 2 ORDER BY 1, 2`,
+        );
+        return rows.length >= 3;
+      },
+      20_000,
+      'drop counts',
+    );
+    const { rows } = await db.pool.query(
+      `SELECT destination_id, error_code, sum(count)::int AS n FROM rpt_deltas
+       WHERE status = 'dropped' GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
+    expect(rows).toEqual([
+      { destination_id: 'dst_loop', error_code: 'transformation-failed', n: 1 },
+      { destination_id: 'dst_rename', error_code: 'transformation', n: 1 },
+      { destination_id: 'dst_rename', error_code: 'transformation-failed', n: 1 },
+    ]);
+    expect(looping.bodies).toEqual([]);
+  });
+});

@@ -1,0 +1,76 @@
+import type {
+  ConfigTransformation,
+  StoredEvent,
+  TransformationMetadata,
+  TransformationOutcome,
+  WorkspaceConfig,
+} from '@keel/shared';
+import { type SandboxLimitsInput, SandboxPool, type Transformer } from '@keel/transform';
+import type { ConfigStore } from '../config/config-store';
+import type { UserTransformer } from './user-transformation';
+
+export interface SandboxUserTransformerOptions {
+  /** Tells which workspace a transformation belongs to, and so whether it may fetch. */
+  config: ConfigStore;
+  limits?: SandboxLimitsInput;
+  /** Sandbox child processes (TRANSFORM_PROCESSES). */
+  processes?: number;
+  /** Runs the code; defaults to a `SandboxPool` of child processes with `limits`. */
+  transformer?: Transformer;
+  /** Told about whole batches that failed (code that does not load, a limit hit); never given event data. */
+  onBatchError?: (transformation: ConfigTransformation, error: string) => void;
+}
+
+/**
+ * The processor's user-transformation stage: runs a connection's transformation version in
+ * the sandbox processes of @keel/transform, with `fetch` only where the workspace allows it.
+ */
+export class SandboxUserTransformer implements UserTransformer {
+  private readonly transformer: Transformer;
+  private readonly ownsTransformer: boolean;
+  private fetchAllowed: { config: WorkspaceConfig | undefined; byTransformation: Map<string, boolean> } = {
+    config: undefined,
+    byTransformation: new Map(),
+  };
+
+  constructor(private readonly options: SandboxUserTransformerOptions) {
+    this.transformer =
+      options.transformer ?? new SandboxPool({ limits: options.limits, processes: options.processes });
+    this.ownsTransformer = options.transformer === undefined;
+  }
+
+  async run(
+    transformation: ConfigTransformation,
+    events: readonly StoredEvent[],
+    metadataOf: (event: StoredEvent) => TransformationMetadata,
+  ): Promise<TransformationOutcome[]> {
+    const run = await this.transformer.run(
+      { code: transformation.code, allowFetch: this.allowsFetch(transformation.id) },
+      events,
+      events.map(metadataOf),
+    );
+    if (run.error) this.options.onBatchError?.(transformation, run.error);
+    return run.outcomes;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsTransformer) await this.transformer.close();
+  }
+
+  /** Whether the transformation's workspace turned fetch on; recomputed when the config changes. */
+  private allowsFetch(transformationId: string): boolean {
+    const config = this.options.config.current();
+    if (config !== this.fetchAllowed.config) {
+      const allowed = new Set(config?.workspaces.filter((w) => w.allowTransformFetch).map((w) => w.id));
+      const byTransformation = new Map<string, boolean>();
+      for (const source of config?.sources ?? []) {
+        for (const destination of source.destinations) {
+          for (const t of destination.transformations)
+            byTransformation.set(t.id, allowed.has(source.workspaceId));
+        }
+      }
+      this.fetchAllowed = { config, byTransformation };
+    }
+    return this.fetchAllowed.byTransformation.get(transformationId) ?? false;
+  }
+}
