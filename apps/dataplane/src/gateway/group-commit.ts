@@ -28,6 +28,8 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+const guarded = new WeakSet<pg.PoolClient>();
+
 function unavailable(): GatewayError {
   return new GatewayError(
     'database-unavailable',
@@ -160,6 +162,12 @@ export class GroupCommitter {
 
   private async write(jobs: GatewayJob[]): Promise<void> {
     const client = await this.pool.connect();
+    if (!guarded.has(client)) {
+      // A connection reset between our queries, or after a broken client was handed back, is
+      // emitted on the client; unheard, it would crash the process. The failing query reports it.
+      client.on('error', () => {});
+      guarded.add(client);
+    }
     try {
       await client.query('BEGIN');
       await appendGatewayJobs(client, jobs);

@@ -1,0 +1,117 @@
+import net from 'node:net';
+import { freePort, useTestDatabase } from '@keel/postgres/testing';
+import pg from 'pg';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basic, type RunningGateway, startGateway, testConfig, testSource } from './testing';
+
+/** A TCP proxy in front of Postgres that the test can cut (refuse and reset) and restore. */
+class CuttableProxy {
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(
+    readonly port: number,
+    private readonly target: { host: string; port: number },
+  ) {}
+
+  async restore(): Promise<void> {
+    this.server = net.createServer((client) => {
+      const upstream = net.connect(this.target.port, this.target.host);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => {});
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  async cut(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.resetAndDestroy();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
+}
+
+const db = useTestDatabase('gateway-outage');
+let proxy: CuttableProxy;
+let gw: RunningGateway;
+let gatewayPool: pg.Pool;
+
+beforeAll(async () => {
+  const target = new URL(db.url);
+  proxy = new CuttableProxy(await freePort(), { host: target.hostname, port: Number(target.port) });
+  await proxy.restore();
+  const viaProxy = new URL(db.url);
+  viaProxy.port = String(proxy.port);
+  gatewayPool = new pg.Pool({
+    connectionString: viaProxy.toString(),
+    max: 10,
+    connectionTimeoutMillis: 2000,
+  });
+  gw = await startGateway({
+    databaseUrl: viaProxy.toString(),
+    pool: gatewayPool,
+    config: testConfig([testSource({ id: 'src_web' })]),
+    env: { GATEWAY_COMMIT_TIMEOUT_MS: '3000', JOBSDB_MAINTENANCE_INTERVAL_MS: '3600000' },
+  });
+});
+afterAll(async () => {
+  await gw?.close();
+  await gatewayPool?.end();
+  await proxy?.cut();
+});
+
+let sequence = 0;
+async function track(): Promise<{ status: number; retryAfter?: string; code?: string; messageId: string }> {
+  const messageId = `outage-${sequence++}`;
+  const response = await request(`${gw.url}/v1/track`, {
+    method: 'POST',
+    body: JSON.stringify({ type: 'track', event: 'E', userId: 'u', messageId }),
+    headers: { authorization: basic('key-src_web') },
+  });
+  const body = (await response.body.json()) as { code?: string };
+  const retryAfter = response.headers['retry-after'];
+  return {
+    status: response.statusCode,
+    code: body.code,
+    messageId,
+    ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
+  };
+}
+
+describe('database outage', () => {
+  it('answers 503 with Retry-After, never 200, while Postgres is unreachable, and recovers by itself', async () => {
+    expect((await track()).status).toBe(200);
+    // This test is about the gateway: let job-table maintenance finish its start-up round (its
+    // interval is an hour here) so the cut hits only the gateway's own connections.
+    await gw.app.dataPlane.pipeline?.maintain();
+
+    await proxy.cut();
+    const during = [];
+    for (let i = 0; i < 20; i++) during.push(await track());
+    for (const answer of during) {
+      expect(answer).toMatchObject({ status: 503, code: 'database-unavailable', retryAfter: '1' });
+    }
+    const health = await request(`${gw.url}/health`);
+    expect(health.statusCode).toBe(503);
+    await health.body.dump();
+
+    await proxy.restore();
+    await expect.poll(async () => (await track()).status, { timeout: 15_000, interval: 200 }).toBe(200);
+    const after = [];
+    for (let i = 0; i < 10; i++) after.push(await track());
+    expect(after.map((a) => a.status)).toEqual(Array(10).fill(200));
+
+    // Nothing answered 503 was stored as if accepted… and everything answered 200 was.
+    const { rows } = await db.pool.query<{ message_id: string }>('SELECT message_id FROM gw_jobs');
+    const stored = new Set(rows.map((r) => r.message_id));
+    for (const answer of after) expect(stored.has(answer.messageId)).toBe(true);
+    for (const answer of during) expect(stored.has(answer.messageId)).toBe(false);
+  });
+});
