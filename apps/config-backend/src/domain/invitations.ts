@@ -45,7 +45,6 @@ export async function createInvitation(
   db: DbHandle,
   actor: Actor,
   workspaceId: string,
-  createdById: string,
   input: z.infer<typeof CreateInvitationInput>,
 ): Promise<{ token: string; invitation: InvitationView }> {
   const token = newToken('keel_inv');
@@ -57,7 +56,8 @@ export async function createInvitation(
         email: input.email ?? null,
         role: input.role,
         tokenHash: hashToken(token),
-        createdById,
+        // A user's id, or an API token's when a script sent the invitation.
+        createdById: actor.id ?? 'system',
         expiresAt: new Date(Date.now() + input.expiresInHours * 3_600_000),
       },
       select: VIEW,

@@ -151,15 +151,18 @@ describe('invitations and members', () => {
     expect(res.error?.message).toMatch(/unknown, used or expired; ask for a new one/);
   });
 
-  it('keeps API tokens to their one workspace: they cannot create workspaces or invite', async () => {
+  it('lets an owner token invite, but no token create a workspace', async () => {
     const ownerToken = await acme.tokenClient('owner');
     expect((await ownerToken.mutation('workspaces.create', { name: 'Sneaky' })).status).toBe(403);
-    const invite = await ownerToken.mutation('invitations.create', {
+    const invite = await ownerToken.ok('mutation', 'invitations.create', {
       workspaceId: acme.workspaceId,
-      role: 'owner',
+      role: 'viewer',
     });
-    expect(invite.status).toBe(403);
-    expect(invite.error?.message).toMatch(/sign in to invite/);
+    secrets.push(invite.token);
+    const { rows } = await db.pool.query('SELECT created_by_id FROM invitations WHERE id = $1', [
+      invite.invitation.id,
+    ]);
+    expect(rows[0].created_by_id).toMatch(/^tok_/);
   });
 
   it('changes roles and removes members, but never the last owner', async () => {
@@ -308,6 +311,21 @@ describe('role matrix', () => {
     expect((await editor.mutation('apiTokens.create', { ...ws, name: 't', role: 'owner' })).status).toBe(403);
     // Nothing changed through the refused writes.
     expect((await viewer.ok('query', 'sources.get', { ...ws, id: source.id })).name).toBe('Matrix');
+  });
+
+  it('applies the same roles to signed-in members as to tokens', async () => {
+    const viewer = await invite('viewer', 'vera@example.com');
+    const editor = await invite('editor', 'ed@example.com');
+    const ws = { workspaceId: acme.workspaceId };
+    expect((await viewer.query('sources.list', ws)).status).toBe(200);
+    expect((await viewer.mutation('sources.create', { ...ws, name: 'By viewer', type: 'http' })).status).toBe(
+      403,
+    );
+    expect((await editor.mutation('sources.create', { ...ws, name: 'By editor', type: 'http' })).status).toBe(
+      200,
+    );
+    expect((await editor.mutation('workspaces.rename', { ...ws, name: 'Taken over' })).status).toBe(403);
+    expect((await editor.query('apiTokens.list', ws)).status).toBe(403);
   });
 
   it('requires authentication', async () => {
