@@ -72,25 +72,34 @@ try {
     );
   }
   const actor: Actor = { type: 'user', id: owner.id };
-  const source = await createSource(
-    prisma,
-    actor,
-    workspaceId,
-    CreateSourceInput.parse({ name: 'Skeleton source', type: 'http' }),
-  );
-  const destination = await createDestination(
-    prisma,
-    actor,
-    workspaceId,
-    CreateDestinationInput.parse({ name: 'Skeleton webhook', type: 'webhook', config: { url: values.url } }),
-    secretKey,
-  );
-  await createConnection(
-    prisma,
-    actor,
-    workspaceId,
-    CreateConnectionInput.parse({ sourceId: source.id, destinationId: destination.id }),
-  );
+  // One transaction: a config poll must never see the source without its connection, or the
+  // first events would be accepted with nowhere to go.
+  const source = await prisma.$transaction(async (tx) => {
+    const created = await createSource(
+      tx,
+      actor,
+      workspaceId,
+      CreateSourceInput.parse({ name: 'Skeleton source', type: 'http' }),
+    );
+    const destination = await createDestination(
+      tx,
+      actor,
+      workspaceId,
+      CreateDestinationInput.parse({
+        name: 'Skeleton webhook',
+        type: 'webhook',
+        config: { url: values.url },
+      }),
+      secretKey,
+    );
+    await createConnection(
+      tx,
+      actor,
+      workspaceId,
+      CreateConnectionInput.parse({ sourceId: created.id, destinationId: destination.id }),
+    );
+    return created;
+  });
   const writeKey = source.writeKeys[0]?.key;
   console.log(`
 Workspace "${workspaceName}" (owner ${owner.email}): source → webhook ${values.url}
