@@ -48,6 +48,8 @@ export interface AuditPage {
     id: string;
     actorType: string;
     actorId: string | null;
+    /** Who, in words: the user's email or the API token's name (null for Keel itself or a deleted actor). */
+    actorLabel: string | null;
     action: string;
     targetType: string;
     targetId: string | null;
@@ -75,11 +77,13 @@ export async function listAudit(
     take: opts.limit + 1,
   });
   const page = rows.slice(0, opts.limit);
+  const labels = await actorLabels(db, page);
   return {
     entries: page.map((r) => ({
       id: r.id.toString(),
       actorType: r.actorType,
       actorId: r.actorId,
+      actorLabel: r.actorId ? (labels.get(r.actorId) ?? null) : null,
       action: r.action,
       targetType: r.targetType,
       targetId: r.targetId,
@@ -89,4 +93,21 @@ export async function listAudit(
     })),
     nextCursor: rows.length > opts.limit ? (page.at(-1)?.id.toString() ?? null) : null,
   };
+}
+
+async function actorLabels(
+  db: DbHandle,
+  rows: { actorType: string; actorId: string | null }[],
+): Promise<Map<string, string>> {
+  const idsOf = (type: string) => [
+    ...new Set(rows.filter((r) => r.actorType === type && r.actorId).map((r) => r.actorId as string)),
+  ];
+  const [users, tokens] = await Promise.all([
+    db.user.findMany({ where: { id: { in: idsOf('user') } }, select: { id: true, email: true } }),
+    db.apiToken.findMany({ where: { id: { in: idsOf('api_token') } }, select: { id: true, name: true } }),
+  ]);
+  return new Map([
+    ...users.map((u) => [u.id, u.email] as const),
+    ...tokens.map((t) => [t.id, `API token "${t.name}"`] as const),
+  ]);
 }

@@ -193,7 +193,11 @@ describe('sources', () => {
     const page = await acme.owner.ok('query', 'audit.list', { ...ws, targetId: source.id });
     expect(page.entries.map((e: { action: string }) => e.action)).toEqual(['source.update', 'source.create']);
     const update = page.entries[0];
-    expect(update).toMatchObject({ actorType: 'api_token', targetType: 'source' });
+    expect(update).toMatchObject({
+      actorType: 'api_token',
+      actorLabel: 'API token "editor token"',
+      targetType: 'source',
+    });
     expect(update.before.name).toBe('Audited');
     expect(update.after.name).toBe('Audited 2');
     expect(JSON.stringify(page)).not.toContain(source.writeKeys[0].key);
