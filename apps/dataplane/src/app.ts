@@ -18,6 +18,8 @@ export interface DataPlaneDeps {
   /** Defaults to a pool on env.databaseUrl. */
   pool?: pg.Pool;
   logger?: boolean | object;
+  /** Where the default logger writes (stdout unless given); tests read the logs from it. */
+  logStream?: NodeJS.WritableStream;
   /** A config to serve instead of polling the config-backend (tests, tools). */
   config?: ConfigStore;
   /** The user-transformation sandbox for the processor; optional. */
@@ -56,6 +58,7 @@ export async function buildDataPlane(deps: DataPlaneDeps): Promise<FastifyInstan
           remoteAddress: request.ip,
         }),
       },
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     trustProxy: trustProxy(env.GATEWAY_TRUST_PROXY),
   });

@@ -45,6 +45,8 @@ export async function startGateway(options: {
   config: WorkspaceConfig;
   pool?: pg.Pool;
   env?: Record<string, string>;
+  /** Keep the real logger (at env LOG_LEVEL) and write it here; otherwise logging is off. */
+  logStream?: NodeJS.WritableStream;
 }): Promise<RunningGateway> {
   const env = loadEnv({
     DATABASE_URL: options.databaseUrl,
@@ -57,7 +59,7 @@ export async function startGateway(options: {
   const app = await buildDataPlane({
     env,
     config,
-    logger: false,
+    ...(options.logStream ? { logStream: options.logStream } : { logger: false }),
     ...(options.pool ? { pool: options.pool } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
