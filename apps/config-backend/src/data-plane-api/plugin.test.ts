@@ -209,6 +209,36 @@ describe('GET /data-plane/v1/config', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 
+  it('never serves a stale config when its LISTEN connection drops, and listens again after reconnecting', async () => {
+    const before = String((await get('/data-plane/v1/config', wsToken)).headers.etag);
+    const { rowCount } = await db.pool.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`,
+    );
+    expect(rowCount).toBe(1);
+    await prisma.source.update({ where: { id: 'wsa_src' }, data: { rateLimitPerSecond: 77 } });
+    const during = await get('/data-plane/v1/config', wsToken, { 'if-none-match': before });
+    expect(during.statusCode).toBe(200);
+    expect(WorkspaceConfig.parse(during.json()).sources[0]?.rateLimitPerSecond).toBe(77);
+
+    // Back to listening: a long-poll wakes on the next change again.
+    let listening = 0;
+    for (let i = 0; i < 50 && listening === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      ({ rowCount: listening } = (await db.pool.query(
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`,
+      )) as { rowCount: number });
+    }
+    expect(listening).toBe(1);
+    const etag = String((await get('/data-plane/v1/config', wsToken)).headers.etag);
+    const started = Date.now();
+    const waiting = get('/data-plane/v1/config?wait=20', wsToken, { 'if-none-match': etag });
+    await new Promise((r) => setTimeout(r, 200));
+    await prisma.source.update({ where: { id: 'wsa_src' }, data: { rateLimitPerSecond: null } });
+    expect((await waiting).statusCode).toBe(200);
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+
   it('rejects a wait outside 0–60 seconds', async () => {
     const res = await get('/data-plane/v1/config?wait=600', wsToken);
     expect(res.statusCode).toBe(400);

@@ -1,6 +1,6 @@
 import pg from 'pg';
 
-/** The channel the config tables' triggers (and audited writes) notify on every change. */
+/** The channel the config tables' triggers (prisma/migrations/…_data_plane_api) notify on every change. */
 export const CONFIG_CHANGED_CHANNEL = 'keel_config_changed';
 
 export interface ConfigChangesLogger {

@@ -57,6 +57,43 @@ describe('dataPlaneTokens', () => {
     expect(logs.join('')).not.toContain(created.token);
   });
 
+  it('serves destination secrets decrypted to the data plane only, and never logs them or the token', async () => {
+    const secret = 'Bearer do-not-log-this-secret';
+    await owner.ok('mutation', 'destinations.create', {
+      workspaceId,
+      name: 'Hook',
+      type: 'webhook',
+      config: { url: 'https://example.com/hook', secretHeaderValue: secret },
+    });
+    const { token } = await owner.ok('mutation', 'dataPlaneTokens.create', { workspaceId, name: 'logs' });
+    const listed = await owner.ok('query', 'destinations.list', { workspaceId });
+    expect(JSON.stringify(listed)).not.toContain(secret);
+    await db.pool.query(
+      `INSERT INTO sources (id, workspace_id, name, type) VALUES ('src_logs', $1, 'Web', 'javascript')`,
+      [workspaceId],
+    );
+    await db.pool.query(
+      `INSERT INTO connections (id, workspace_id, source_id, destination_id)
+       SELECT 'con_logs', $1, 'src_logs', id FROM destinations WHERE workspace_id = $1 AND name = 'Hook'`,
+      [workspaceId],
+    );
+    const config = await app.inject({
+      url: '/data-plane/v1/config',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(config.json().sources[0].destinations[0].config.secretHeaderValue).toBe(secret);
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/data-plane/v1/reports',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { dataPlaneId: 'dp', reports: [{ workspaceId, secret }] },
+    });
+    expect(bad.statusCode).toBe(400);
+    const logged = logs.join('');
+    expect(logged).not.toContain(secret);
+    expect(logged).not.toContain(token);
+  });
+
   it('is for owners only, and hides other workspaces', async () => {
     const editor = await owner.ok('mutation', 'apiTokens.create', {
       workspaceId,
