@@ -115,6 +115,9 @@ function toView(row: DestinationRow, key: Buffer): DestinationView {
   const secrets = readSecrets(row, key);
   const secretsSet = Object.keys(secrets ?? {});
   const config = { ...(row.config as Record<string, unknown>) };
+  // Defence in depth: a secret field must never come from the plain config column.
+  const type = findDestinationType(row.type);
+  for (const name of type ? secretFieldsOf(type.configSchema) : []) delete config[name];
   for (const name of secretsSet) config[name] = MASK;
   return {
     id: row.id,
