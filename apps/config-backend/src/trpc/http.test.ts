@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { useTestDatabase } from '@keel/postgres/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, setUpWorkspace, TestClient, type TestWorkspace } from './testing';
+import { buildTestApp, setUpWorkspace, TEST_ORIGIN, TestClient, type TestWorkspace } from './testing';
 
 const run = promisify(execFile);
 const db = useTestDatabase('trpc-http');
@@ -22,7 +23,7 @@ m() { curl -s  "$KEEL/trpc/$1" -H "Authorization: Bearer $TOKEN" -H 'content-typ
 
 async function sh(script: string): Promise<unknown> {
   const { stdout } = await run('bash', ['-c', `${HELPERS}\n${script}`], {
-    env: { PATH: process.env.PATH, KEEL: base, TOKEN: token, WS: acme.workspaceId },
+    env: { PATH: process.env.PATH, KEEL: base, TOKEN: token, WS: acme.workspaceId, PUBLIC_URL: TEST_ORIGIN },
   });
   return JSON.parse(stdout);
 }
@@ -87,6 +88,28 @@ describe('the API over HTTP, as docs/api.md shows it', () => {
       workspaceId: acme.workspaceId,
     });
     expect(list.map((s: { name: string }) => s.name)).not.toContain('During the outage');
+  });
+
+  it('signs in and out with a cookie jar, as the curl examples do', async () => {
+    const { email } = (await acme.owner.ok('query', 'auth.me')).user;
+    const jar = `/tmp/keel-jar-${process.pid}-${Date.now()}`;
+    const login = (await sh(
+      `curl -s "$KEEL/trpc/auth.login" -H "Origin: $PUBLIC_URL" -H 'content-type: application/json' -c ${jar} -d '{"email":"${email}","password":"a long enough password"}'`,
+    )) as { result: { data: { user: { email: string } } } };
+    expect(login.result.data.user.email).toBe(email);
+    const me = (await sh(`curl -s "$KEEL/trpc/auth.me" -b ${jar}`)) as {
+      result: { data: { user: { email: string } } };
+    };
+    expect(me.result.data.user.email).toBe(email);
+    const out = (await sh(
+      `curl -s -X POST "$KEEL/trpc/auth.logout" -H "Origin: $PUBLIC_URL" -H 'content-type: application/json' -b ${jar} -c ${jar}`,
+    )) as { result: { data: { ok: boolean } } };
+    expect(out.result.data.ok).toBe(true);
+    const after = (await sh(`curl -s "$KEEL/trpc/auth.me" -b ${jar}`)) as {
+      error: { data: { httpStatus: number } };
+    };
+    expect(after.error.data.httpStatus).toBe(401);
+    await rm(jar, { force: true });
   });
 
   it('serves batched calls', async () => {
