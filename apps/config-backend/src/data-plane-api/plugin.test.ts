@@ -450,3 +450,28 @@ function bTokenFor(): string {
 beforeAll(async () => {
   bToken = (await createDataPlaneToken(prisma, system, { workspaceId: 'wsb', name: 'dp-b-live' })).token;
 });
+
+describe('shutdown', () => {
+  it('answers waiting long-polls with 304 at once when the app closes', async () => {
+    const env = loadEnv({
+      DATABASE_URL: db.url,
+      KEEL_SECRET_KEY: secretKey.toString('base64'),
+      LOG_LEVEL: 'silent',
+    });
+    const other = await buildConfigBackend({ env, prisma, pool: db.pool, logger: false });
+    await other.ready();
+    const first = await other.inject({
+      url: '/data-plane/v1/config',
+      headers: { authorization: `Bearer ${wsToken}` },
+    });
+    const waiting = other.inject({
+      url: '/data-plane/v1/config?wait=30',
+      headers: { authorization: `Bearer ${wsToken}`, 'if-none-match': String(first.headers.etag) },
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    await other.close();
+    expect((await waiting).statusCode).toBe(304);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
