@@ -18,6 +18,8 @@ export async function createSession(
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = newToken('keel_ses');
   const expiresAt = new Date(Date.now() + ttlHours * 3_600_000);
+  // Housekeeping on the rare write path, so expired rows do not pile up.
+  await db.session.deleteMany({ where: { userId, expiresAt: { lt: new Date() } } });
   await db.session.create({ data: { id: newId('ses'), tokenHash: hashToken(token), userId, expiresAt } });
   return { token, expiresAt };
 }

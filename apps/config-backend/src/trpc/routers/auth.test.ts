@@ -62,10 +62,18 @@ describe('auth', () => {
     expect(login.status).toBe(200);
     const kept = client.cookie;
     expect((await client.query('auth.me')).status).toBe(200);
+    // Signing in again from the same browser replaces its session.
+    await client.ok('mutation', 'auth.login', { email: 'ada@example.com', password: owner.password });
+    const stale = new TestClient(app);
+    stale.cookie = kept;
+    expect((await stale.query('auth.me')).status).toBe(401);
+    const current = client.cookie;
+    expect(current).not.toBe(kept);
+    expect((await client.query('auth.me')).status).toBe(200);
     await client.ok('mutation', 'auth.logout');
     expect(client.cookie).toBeUndefined();
     const replay = new TestClient(app);
-    replay.cookie = kept;
+    replay.cookie = current;
     const me = await replay.query('auth.me');
     expect(me.status).toBe(401);
     expect(me.error?.message).toMatch(/session has ended/);

@@ -12,6 +12,9 @@ import { type Context, publicProcedure, router } from '../trpc';
 
 /** Sets the session cookie: httpOnly, SameSite=Lax, Secure when the web app is served over https. */
 export async function startSession(ctx: Context, userId: string): Promise<void> {
+  // A new sign-in replaces whatever session this browser had.
+  const previous = ctx.req.cookies[SESSION_COOKIE];
+  if (previous) await endSession(ctx.db, previous);
   const { token, expiresAt } = await createSession(ctx.db, userId, ctx.env.SESSION_TTL_HOURS);
   ctx.res.setCookie(SESSION_COOKIE, token, {
     httpOnly: true,
