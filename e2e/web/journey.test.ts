@@ -2,6 +2,7 @@ import { freePort, useTestDatabase } from '@keel/postgres/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, seriousA11yViolations, startConfigBackend, startWeb } from './harness';
+import { startSink } from './sink';
 
 const db = useTestDatabase('web-journey');
 
@@ -11,6 +12,8 @@ describe('the web app, from sign-up to delivery', { timeout: 120_000 }, () => {
   let browser: Browser;
   let page: Page;
   let workspaceUrl = '';
+  let writeKey = '';
+  let sink: Awaited<ReturnType<typeof startSink>>;
   const pageErrors: string[] = [];
 
   /** Screenshots a screen at desktop and phone widths and checks it with axe-core. */
@@ -19,10 +22,20 @@ describe('the web app, from sign-up to delivery', { timeout: 120_000 }, () => {
     await screenshot(page, `${name}-1280`);
     expect(await seriousA11yViolations(page), `axe on ${name}`).toEqual([]);
     await page.setViewportSize({ width: 390, height: 844 });
-    await screenshot(page, `${name}-390`);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow, `${name} scrolls sideways at 390 px`).toBeLessThanOrEqual(0);
-    await page.setViewportSize({ width: 1280, height: 800 });
+    try {
+      await screenshot(page, `${name}-390`);
+      const overflowing = await page.evaluate(() =>
+        [...document.querySelectorAll('body *')]
+          .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+          .filter((el) => !el.parentElement?.closest('[class*="overflow-x-auto"]'))
+          .slice(0, 5)
+          .map((el) => `${el.tagName.toLowerCase()}.${String(el.className).slice(0, 80)}`),
+      );
+      const scroll = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect({ scroll, overflowing }, `${name} is wider than 390 px`).toEqual({ scroll: 0, overflowing: [] });
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
   }
 
   beforeAll(async () => {
@@ -33,8 +46,11 @@ describe('the web app, from sign-up to delivery', { timeout: 120_000 }, () => {
       publicUrl: `http://127.0.0.1:${webPort}`,
     });
     web = await startWeb({ port: webPort, configBackendUrl: backend.url });
+    sink = await startSink();
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web.url });
+    page = await context.newPage();
     page.setDefaultTimeout(15_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));
   }, 300_000);
@@ -49,6 +65,7 @@ describe('the web app, from sign-up to delivery', { timeout: 120_000 }, () => {
     await browser?.close();
     await web?.stop();
     await backend?.close();
+    await sink?.close();
   });
 
   it('first run: creates the owner account and opens the empty workspace with its guide', async () => {
@@ -80,5 +97,71 @@ describe('the web app, from sign-up to delivery', { timeout: 120_000 }, () => {
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(workspaceUrl);
+  });
+
+  it('creates a JavaScript source and copies its write key', async () => {
+    await page.getByRole('link', { name: 'Sources' }).first().click();
+    await page.getByRole('heading', { name: 'No sources yet' }).waitFor();
+    await checkScreen('04-sources-empty');
+    await page.getByRole('link', { name: 'Add your first source' }).click();
+    await page.getByRole('heading', { name: 'Add a source' }).waitFor();
+    await checkScreen('05-source-new');
+    await page.getByText('JavaScript', { exact: true }).click();
+    await page.getByLabel('Source name').fill('Marketing site');
+    await page.getByRole('button', { name: 'Create source' }).click();
+    await page.getByRole('heading', { name: 'Marketing site' }).waitFor();
+    writeKey = (await page.getByTestId('write-key').textContent()) ?? '';
+    expect(writeKey).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    await page.getByRole('button', { name: 'Copy write key' }).click();
+    await page.getByRole('button', { name: 'Copied' }).first().waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(writeKey);
+    await expect.poll(() => page.getByText(`'${writeKey}:'`).isVisible()).toBe(true);
+    await checkScreen('06-source-install');
+    await page.getByRole('tab', { name: 'Write keys' }).click();
+    await page.getByRole('button', { name: 'Rotate: add a new key' }).click();
+    await page.getByRole('cell', { name: /^Rotated / }).waitFor();
+    await checkScreen('07-source-keys');
+  });
+
+  it('adds a webhook destination with inline validation, tests it and connects the source', async () => {
+    await page.getByRole('link', { name: 'Destinations' }).first().click();
+    await page.getByRole('link', { name: 'Browse the catalog' }).click();
+    await page.getByLabel('Search the catalog').fill('hook');
+    await checkScreen('08-destination-catalog');
+    await page.getByRole('link', { name: /Webhook/ }).click();
+    await page.getByLabel('Destination name').fill('Local sink');
+    await page.getByLabel('URL').fill('not a url');
+    await page.getByLabel('URL').blur();
+    await page.getByText('enter a full URL such as https://example.com/hooks/keel').waitFor();
+    await checkScreen('09-destination-form-invalid');
+    await page.getByLabel('URL').fill(sink.url);
+    await page.getByLabel('Authorization header (optional)').fill('Bearer sink-secret');
+    await page.getByRole('button', { name: 'Save destination' }).click();
+    await page.getByText('Destination saved. Connect a source').waitFor();
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('link', { name: 'Marketing site' }).waitFor();
+    await checkScreen('10-destination-connected');
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByText('•••• set').waitFor();
+    expect(await page.getByLabel('Authorization header (optional)').inputValue()).toBe('');
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText(/accepted the test event/).waitFor();
+    expect(sink.received.at(-1)?.headers.authorization).toBe('Bearer sink-secret');
+    await checkScreen('11-destination-settings');
+  });
+
+  it('shows the connection in the graph and saves its options', async () => {
+    await page.getByRole('link', { name: 'Connections' }).first().click();
+    // By keyboard: each line in the graph is focusable and opens its options with Enter.
+    await page.getByRole('button', { name: /Marketing site to Local sink: healthy/ }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByLabel('Event filter').selectOption('deny');
+    await page.getByLabel('Event names').fill('Debug Ping');
+    await page.getByRole('button', { name: 'Save connection' }).click();
+    await page.getByText('Connection saved.').waitFor();
+    await checkScreen('12-connections');
+    await page.getByRole('link', { name: 'Overview' }).first().click();
+    await page.getByRole('heading', { name: 'Last 24 hours' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'Get your first events flowing' }).count()).toBe(0);
   });
 });

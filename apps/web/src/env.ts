@@ -11,6 +11,12 @@ export const WebEnv = z.object({
     .url('CONFIG_BACKEND_URL must be a URL such as http://127.0.0.1:4000')
     .default('http://127.0.0.1:4000')
     .transform((url) => url.replace(/\/+$/, '')),
+  /** The gateway URL that install snippets send events to. */
+  KEEL_DATA_PLANE_URL: z
+    .string()
+    .url('KEEL_DATA_PLANE_URL must be a URL such as https://events.example.com')
+    .default('http://localhost:8080')
+    .transform((url) => url.replace(/\/+$/, '')),
 });
 export type WebEnv = z.infer<typeof WebEnv>;
 

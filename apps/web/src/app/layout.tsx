@@ -1,5 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
+import { loadWebEnv } from '../env';
+import { PublicConfigProvider } from '../lib/public-config';
 import './globals.css';
 import { Providers } from './providers';
 
@@ -14,7 +16,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body className="min-h-screen font-sans">
-        <Providers>{children}</Providers>
+        <PublicConfigProvider value={{ dataPlaneUrl: loadWebEnv().KEEL_DATA_PLANE_URL }}>
+          <Providers>{children}</Providers>
+        </PublicConfigProvider>
       </body>
     </html>
   );

@@ -91,13 +91,15 @@ export function AppShell({
           <UserBox workspace={workspace} />
         </div>
       ) : null}
-      <aside className="sticky top-0 hidden h-screen flex-col border-r border-ink-200 bg-white px-3 py-4 lg:flex">
-        <div className="px-2 pb-4">
-          <Logo />
+      <aside className="hidden border-r border-ink-200 bg-white lg:block">
+        <div className="sticky top-0 flex h-screen flex-col px-3 py-4">
+          <div className="px-2 pb-4">
+            <Logo />
+          </div>
+          <WorkspaceSwitcher workspace={workspace} workspaces={workspaces} />
+          <div className="mt-4 flex-1 overflow-y-auto">{nav}</div>
+          <UserBox workspace={workspace} />
         </div>
-        <WorkspaceSwitcher workspace={workspace} workspaces={workspaces} />
-        <div className="mt-4 flex-1 overflow-y-auto">{nav}</div>
-        <UserBox workspace={workspace} />
       </aside>
       <main id="main" className="min-w-0 px-4 py-6 sm:px-8 lg:py-8">
         <div className="mx-auto max-w-6xl">{children}</div>

@@ -7,16 +7,20 @@ import { cx } from './cx';
 export function CopyButton({
   text,
   label = 'Copy',
+  ariaLabel,
   size = 'sm',
 }: {
   text: string;
   label?: string;
+  /** A longer name for screen readers, when the visible label is short. */
+  ariaLabel?: string;
   size?: 'sm' | 'md';
 }) {
   const [copied, setCopied] = useState(false);
   return (
     <Button
       size={size}
+      aria-label={copied ? 'Copied' : ariaLabel}
       onClick={async () => {
         await copyText(text);
         setCopied(true);
