@@ -271,3 +271,53 @@ export async function reportSourceVolumes(
   }
   return [...volumes.values()];
 }
+
+export interface ConnectionHealth extends Omit<StatusCounts, 'droppedByReason'> {
+  sourceId: string;
+  destinationId: string;
+  /** The newest minute with any report, or null. */
+  lastReportAt: Date | null;
+}
+
+/**
+ * Per source→destination pair, what happened over the last `minutes` (60 by default): the
+ * connections graph colours each line by it. One aggregate over the (workspace_id, minute) index.
+ */
+export async function reportConnectionHealth(
+  db: DbHandle,
+  workspaceId: string,
+  minutes = 60,
+  now = new Date(),
+): Promise<ConnectionHealth[]> {
+  const since = new Date(now.getTime() - minutes * 60_000);
+  const rows = await db.$queryRaw<
+    {
+      source_id: string;
+      destination_id: string;
+      delivered: number;
+      retrying: number;
+      aborted: number;
+      dropped: number;
+      last_report_at: Date | null;
+    }[]
+  >`
+    SELECT source_id, destination_id,
+      coalesce(sum(count) FILTER (WHERE status = 'delivered'), 0)::float8 AS delivered,
+      coalesce(sum(count) FILTER (WHERE status = 'retrying'), 0)::float8 AS retrying,
+      coalesce(sum(count) FILTER (WHERE status = 'aborted'), 0)::float8 AS aborted,
+      coalesce(sum(count) FILTER (WHERE status = 'dropped'), 0)::float8 AS dropped,
+      max(minute) AS last_report_at
+    FROM delivery_reports
+    WHERE workspace_id = ${workspaceId} AND minute >= ${since}
+    GROUP BY source_id, destination_id
+    ORDER BY source_id, destination_id`;
+  return rows.map((r) => ({
+    sourceId: r.source_id,
+    destinationId: r.destination_id,
+    delivered: r.delivered,
+    retrying: r.retrying,
+    aborted: r.aborted,
+    dropped: r.dropped,
+    lastReportAt: r.last_report_at,
+  }));
+}

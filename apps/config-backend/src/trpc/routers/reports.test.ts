@@ -165,6 +165,25 @@ describe('reports', () => {
     expect(srv.total).toBe(40);
   });
 
+  it('sums each connection over the last hour for the graph', async () => {
+    const health = await viewer.ok('query', 'reports.connectionHealth', { workspaceId, minutes: 90 });
+    expect(
+      health.map(
+        (h: {
+          sourceId: string;
+          destinationId: string;
+          delivered: number;
+          retrying: number;
+          dropped: number;
+        }) => [h.sourceId, h.destinationId, h.delivered, h.retrying, h.dropped],
+      ),
+    ).toEqual([
+      ['src_srv', 'dst_hook', 25, 0, 0],
+      ['src_srv', 'dst_other', 40, 0, 0],
+      ['src_web', 'dst_hook', 0, 7, 7],
+    ]);
+  });
+
   it('validates the range and hides other workspaces', async () => {
     const backwards = await viewer.query('reports.timeseries', {
       workspaceId,

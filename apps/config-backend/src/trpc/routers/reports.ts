@@ -1,4 +1,11 @@
-import { ReportsRange, reportErrors, reportSourceVolumes, reportTimeseries } from '../../domain/reports';
+import { z } from 'zod';
+import {
+  ReportsRange,
+  reportConnectionHealth,
+  reportErrors,
+  reportSourceVolumes,
+  reportTimeseries,
+} from '../../domain/reports';
 import { router, workspaceProcedure } from '../trpc';
 
 /** The delivery dashboard's reads, from the aggregates the data planes push. */
@@ -14,4 +21,9 @@ export const reportsRouter = router({
   sourceVolumes: workspaceProcedure('viewer').query(({ ctx }) =>
     reportSourceVolumes(ctx.db, ctx.workspace.id),
   ),
+
+  /** Per source→destination counts over the last minutes, for the connections graph's colours. */
+  connectionHealth: workspaceProcedure('viewer')
+    .input(z.object({ minutes: z.number().int().min(1).max(1440).default(60) }))
+    .query(({ ctx, input }) => reportConnectionHealth(ctx.db, ctx.workspace.id, input.minutes)),
 });
