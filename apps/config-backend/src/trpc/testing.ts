@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildConfigBackend } from '../app';
+import { createUser } from '../domain/users';
 import { loadEnv } from '../env';
 
 // Tests read responses field by field and assert on them, so the payload type stays open.
@@ -147,7 +148,8 @@ export async function setUpWorkspace(app: FastifyInstance, name = 'Acme'): Promi
       workspaceName: name,
     }));
   } else {
-    await signUpDirect(app, credentials);
+    // A user with no workspace yet, as if they had signed up through another workspace's invitation.
+    await createUser(app.keel.prisma, credentials);
     await owner.ok('mutation', 'auth.login', { email: credentials.email, password: credentials.password });
     ({ id: workspaceId } = await owner.ok('mutation', 'workspaces.create', { name }));
   }
@@ -163,13 +165,4 @@ export async function setUpWorkspace(app: FastifyInstance, name = 'Acme'): Promi
       return new TestClient(app, { token });
     },
   };
-}
-
-/** Creates a user with no workspace (as if they had signed up through some other workspace's invitation). */
-async function signUpDirect(
-  app: FastifyInstance,
-  credentials: { email: string; name: string; password: string },
-) {
-  const { createUser } = await import('../domain/users');
-  await createUser(app.keel.prisma, credentials);
 }
