@@ -130,7 +130,7 @@ let userCounter = 0;
 
 /**
  * Signs up an owner: through the first-run step when the database has no users yet,
- * otherwise by inviting a new user from `inviter` into a fresh workspace of their own.
+ * otherwise as a new user who signs in and creates a workspace of their own.
  */
 export async function setUpWorkspace(app: FastifyInstance, name = 'Acme'): Promise<TestWorkspace> {
   userCounter += 1;
