@@ -51,8 +51,11 @@ function sampleEvent(i: number): Record<string, unknown> {
 
 if (args[0] === '--serve') {
   // Child: the gateway alone, on the given database, serving one bench source.
+  // GATEWAY_* settings pass through, so `GATEWAY_COMMIT_CONCURRENCY=4 npm run bench -- gateway` compares.
   const env = loadEnv({
+    ...process.env,
     DATABASE_URL: args[1],
+    DATAPLANE_DATABASE_URL: args[1],
     DATA_PLANE_TOKEN: 'bench',
     ROLES: 'gateway',
     LOG_LEVEL: 'warn',

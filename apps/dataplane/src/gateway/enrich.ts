@@ -17,32 +17,56 @@ function parseTime(value: unknown): number | undefined {
 }
 
 /**
- * Fills in what the gateway owns and leaves the client's fields (context above all) as sent.
- * Without a client `timestamp`, RudderStack's clock-skew correction applies:
- * timestamp = receivedAt − (sentAt − originalTimestamp), so a device clock that is off by
- * an hour still yields the real time of the event.
+ * Enriches the events of one request. Date parsing and formatting cost about a microsecond
+ * each on this hardware, so what is the same for the whole request (receivedAt, a shared
+ * sentAt) is computed once.
  */
-export function enrichEvent(event: Record<string, unknown>, ctx: EnrichContext): Record<string, unknown> {
-  if (event.messageId === undefined) event.messageId = randomUUID();
-  // A write key inside the body (analytics-next, analytics-node) is a credential, not event data.
-  if ('writeKey' in event) delete event.writeKey;
-  const receivedMs = ctx.receivedAt.getTime();
-  const receivedAt = ctx.receivedAt.toISOString();
-  if (event.sentAt === undefined && typeof ctx.batchSentAt === 'string') event.sentAt = ctx.batchSentAt;
-  if (event.timestamp === undefined) {
-    const original = parseTime(event.originalTimestamp);
-    const sent = parseTime(event.sentAt);
-    const corrected =
-      original !== undefined && sent !== undefined ? receivedMs - (sent - original) : Number.NaN;
-    if (Math.abs(corrected) <= MAX_DATE_MS) {
-      event.timestamp = new Date(corrected).toISOString();
-    } else if (original !== undefined) {
-      event.timestamp = event.originalTimestamp;
-    } else {
-      event.timestamp = receivedAt;
-    }
+export class Enricher {
+  private readonly receivedMs: number;
+  private readonly receivedAt: string;
+  private lastSentAt: unknown;
+  private lastSentMs: number | undefined;
+
+  constructor(private readonly ctx: EnrichContext) {
+    this.receivedMs = ctx.receivedAt.getTime();
+    this.receivedAt = ctx.receivedAt.toISOString();
   }
-  event.receivedAt = receivedAt;
-  event.request_ip = ctx.requestIp;
-  return event;
+
+  /**
+   * Fills in what the gateway owns and leaves the client's fields (context above all) as sent.
+   * Without a client `timestamp`, RudderStack's clock-skew correction applies:
+   * timestamp = receivedAt − (sentAt − originalTimestamp), so a device clock that is off by
+   * an hour still yields the real time of the event.
+   */
+  enrich(event: Record<string, unknown>): Record<string, unknown> {
+    if (event.messageId === undefined) event.messageId = randomUUID();
+    // A write key inside the body (analytics-next, analytics-node) is a credential, not event data.
+    if (event.writeKey !== undefined) delete event.writeKey;
+    if (event.sentAt === undefined && typeof this.ctx.batchSentAt === 'string')
+      event.sentAt = this.ctx.batchSentAt;
+    if (event.timestamp === undefined) {
+      const original = parseTime(event.originalTimestamp);
+      const sent = original === undefined ? undefined : this.sentMs(event.sentAt);
+      const corrected =
+        original !== undefined && sent !== undefined ? this.receivedMs - (sent - original) : Number.NaN;
+      if (Math.abs(corrected) <= MAX_DATE_MS) {
+        event.timestamp = new Date(corrected).toISOString();
+      } else if (original !== undefined) {
+        event.timestamp = event.originalTimestamp;
+      } else {
+        event.timestamp = this.receivedAt;
+      }
+    }
+    event.receivedAt = this.receivedAt;
+    event.request_ip = this.ctx.requestIp;
+    return event;
+  }
+
+  private sentMs(sentAt: unknown): number | undefined {
+    if (sentAt !== this.lastSentAt) {
+      this.lastSentAt = sentAt;
+      this.lastSentMs = parseTime(sentAt);
+    }
+    return this.lastSentMs;
+  }
 }

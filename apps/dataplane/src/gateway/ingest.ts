@@ -1,6 +1,6 @@
 import { type ConfigSource, userKeyOf } from '@keel/shared';
 import type { GatewayJob } from '../jobsdb/gateway-jobs';
-import { enrichEvent } from './enrich';
+import { Enricher } from './enrich';
 import { GatewayError, type RejectedEvent } from './errors';
 import { checkEvent } from './validate';
 
@@ -27,14 +27,18 @@ export function prepareEvents(events: readonly unknown[], ctx: PrepareContext): 
   const jobs: GatewayJob[] = [];
   const rejected: RejectedEvent[] = [];
   let bytes = 0;
-  const enrichCtx = { receivedAt: ctx.receivedAt, requestIp: ctx.requestIp, batchSentAt: ctx.batchSentAt };
+  const enricher = new Enricher({
+    receivedAt: ctx.receivedAt,
+    requestIp: ctx.requestIp,
+    batchSentAt: ctx.batchSentAt,
+  });
   for (let index = 0; index < events.length; index++) {
     const check = checkEvent(events[index]);
     if (!check.ok) {
       rejected.push({ index, code: 'invalid-event', reason: check.reason });
       continue;
     }
-    const event = enrichEvent(check.event, enrichCtx);
+    const event = enricher.enrich(check.event);
     let payload: string;
     try {
       payload = JSON.stringify(event);

@@ -5,10 +5,14 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, type RunningGateway, startGateway, testConfig, testSource } from './testing';
 
-/** A TCP proxy in front of Postgres that the test can cut (refuse and reset) and restore. */
+/**
+ * A TCP proxy in front of Postgres that the test can cut (refuse and reset), freeze (stop
+ * forwarding, as a network partition does, so nothing fails fast) and restore.
+ */
 class CuttableProxy {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
+  private frozen = false;
 
   constructor(
     readonly port: number,
@@ -24,10 +28,24 @@ class CuttableProxy {
         socket.on('error', () => {});
       }
       client.pipe(upstream).pipe(client);
+      if (this.frozen) {
+        client.pause();
+        upstream.pause();
+      }
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
     await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  freeze(): void {
+    this.frozen = true;
+    for (const socket of this.sockets) socket.pause();
+  }
+
+  thaw(): void {
+    this.frozen = false;
+    for (const socket of this.sockets) socket.resume();
   }
 
   async cut(): Promise<void> {
@@ -58,7 +76,7 @@ beforeAll(async () => {
     databaseUrl: viaProxy.toString(),
     pool: gatewayPool,
     config: testConfig([testSource({ id: 'src_web' })]),
-    env: { GATEWAY_COMMIT_TIMEOUT_MS: '3000', JOBSDB_MAINTENANCE_INTERVAL_MS: '3600000' },
+    env: { GATEWAY_COMMIT_TIMEOUT_MS: '1500', JOBSDB_MAINTENANCE_INTERVAL_MS: '3600000' },
   });
 });
 afterAll(async () => {
@@ -113,5 +131,20 @@ describe('database outage', () => {
     const stored = new Set(rows.map((r) => r.message_id));
     for (const answer of after) expect(stored.has(answer.messageId)).toBe(true);
     for (const answer of during) expect(stored.has(answer.messageId)).toBe(false);
+  });
+
+  it('answers 503 within the commit timeout when the database stops answering, and recovers', async () => {
+    await expect.poll(async () => (await track()).status, { timeout: 15_000, interval: 200 }).toBe(200);
+    proxy.freeze();
+    const started = Date.now();
+    const first = await track();
+    expect(first).toMatchObject({ status: 503, code: 'database-unavailable', retryAfter: '1' });
+    // The commit timeout is 1.5 s here; a hung database must not hang the clients with it.
+    expect(Date.now() - started).toBeLessThan(4000);
+    const next = await track();
+    expect(next.status).toBe(503);
+
+    proxy.thaw();
+    await expect.poll(async () => (await track()).status, { timeout: 15_000, interval: 200 }).toBe(200);
   });
 });
