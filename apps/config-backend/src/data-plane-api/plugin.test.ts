@@ -363,7 +363,7 @@ describe('failed events and replay commands', () => {
         fromTime: null,
         toTime: null,
         errorCode: '400',
-        failedEventIds: [],
+        failedEventIds: ['f1', 'f2'],
       },
     ]);
     // Claimed once: the next poll, from any data plane, does not get it again.

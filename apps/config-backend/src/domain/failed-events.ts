@@ -9,6 +9,7 @@ import { type DbHandle, withTx } from './transaction';
 /** Which failed events a replay covers, in the terms of the data plane's `ReplayCommand`. */
 export const ReplayFilter = z.object({
   destinationId: z.string().min(1).optional(),
+  sourceId: z.string().min(1).optional(),
   from: z.iso.datetime().optional(),
   to: z.iso.datetime().optional(),
   errorCode: z.string().min(1).optional(),
@@ -16,13 +17,15 @@ export const ReplayFilter = z.object({
 export type ReplayFilter = z.infer<typeof ReplayFilter>;
 
 export const FailedEventFilter = ReplayFilter.extend({
-  sourceId: z.string().min(1).optional(),
   /** Also list events already replayed. */
   includeReplayed: z.boolean().default(false),
 });
 export type FailedEventFilter = z.infer<typeof FailedEventFilter>;
 
-/** Replay these ids, or everything that matches a filter. */
+/** Above this many matching events a replay command carries its filter instead of the ids. */
+export const MAX_REPLAY_IDS = 10_000;
+
+/** Replay these ids, or everything not yet replayed that matches a filter. */
 export const ReplaySelection = z.union([
   z.object({ ids: z.array(z.string().min(1)).min(1, 'choose at least one failed event').max(5000) }),
   z.object({ filter: ReplayFilter }),
@@ -48,7 +51,7 @@ export type FailedEventDetail = Omit<FailedEvent, 'failedAt'> & {
 
 function whereOf(
   workspaceId: string,
-  filter: ReplayFilter & { sourceId?: string; includeReplayed?: boolean },
+  filter: ReplayFilter & { includeReplayed?: boolean },
 ): Prisma.FailedEventSampleWhereInput {
   return {
     workspaceId,
@@ -147,25 +150,40 @@ export async function requestReplay(
 ): Promise<{ commandId: string; matching: number }> {
   return withTx(db, async (tx) => {
     const where = selectionWhere(workspaceId, selection);
-    const ids =
-      'ids' in selection
-        ? (await tx.failedEventSample.findMany({ where, select: { id: true } })).map((r) => r.id)
-        : [];
-    const matching = 'ids' in selection ? ids.length : await tx.failedEventSample.count({ where });
+    // The data plane replays whatever a command matches, replayed before or not. Naming the
+    // ids makes it replay exactly the events counted here; only a selection too large to name
+    // falls back to the filter alone.
+    const found = await tx.failedEventSample.findMany({
+      where,
+      select: { id: true },
+      orderBy: { failedAt: 'asc' },
+      take: MAX_REPLAY_IDS + 1,
+    });
+    const named = found.length <= MAX_REPLAY_IDS;
+    const ids = named ? found.map((r) => r.id) : [];
+    const matching = named ? ids.length : await tx.failedEventSample.count({ where });
     if (matching === 0) {
       throw new DomainError(
         'precondition-failed',
         'No failed events that have not been replayed match this selection; change the filter and try again.',
       );
     }
-    const filter = 'filter' in selection ? selection.filter : {};
+    const filter: ReplayFilter = 'filter' in selection ? selection.filter : {};
+    if (!named && filter.sourceId) {
+      throw new DomainError(
+        'invalid-input',
+        `More than ${MAX_REPLAY_IDS.toLocaleString('en')} failed events match; a replay that large can be narrowed by destination, time and error code, but not by source. Remove the source filter or narrow the time range.`,
+        { sourceId: 'too many events to replay by source' },
+      );
+    }
     const command = await tx.replayCommand.create({
       data: {
         id: newId('rpl'),
         workspaceId,
         destinationId: filter.destinationId ?? null,
         fromTime: filter.from ? new Date(filter.from) : null,
-        toTime: filter.to ? new Date(filter.to) : null,
+        // An open-ended filter stops at now, so events failing after the confirmation are not included.
+        toTime: filter.to ? new Date(filter.to) : named ? null : new Date(),
         errorCode: filter.errorCode ?? null,
         failedEventIds: ids,
         createdById: actor.id,

@@ -102,6 +102,17 @@ describe('failedEvents', () => {
     const replays = await viewer.ok('query', 'failedEvents.replays', { workspaceId });
     expect(replays[0]).toMatchObject({ id: replay.commandId, status: 'done', replayedCount: 2 });
 
+    // A filter's replay names the events it counted, so the data plane replays exactly those.
+    const bySource = await owner.ok('mutation', 'failedEvents.replay', {
+      workspaceId,
+      filter: { sourceId: 'src_web', errorCode: '404' },
+    });
+    expect(bySource.matching).toBe(1);
+    const command = await db.pool.query('SELECT failed_event_ids FROM replay_commands WHERE id = $1', [
+      bySource.commandId,
+    ]);
+    expect(command.rows[0].failed_event_ids).toEqual(['f3']);
+
     const byIds = await owner.ok('mutation', 'failedEvents.replay', {
       workspaceId,
       ids: ['f3', 'f4', 'not-ours'],
@@ -113,6 +124,6 @@ describe('failedEvents', () => {
     const audit = await db.pool.query(
       "SELECT count(*)::int AS n FROM audit_logs WHERE action = 'failed_events.replay'",
     );
-    expect(audit.rows[0].n).toBe(2);
+    expect(audit.rows[0].n).toBe(3);
   });
 });
