@@ -15,6 +15,7 @@ import { DomainError } from '../domain/errors';
 import { ingestFailedEvents } from '../domain/failed-events-ingest';
 import { activeLiveWatches, ingestLiveEvents } from '../domain/live-events-ingest';
 import { claimReplayCommands, finishReplayCommand } from '../domain/replay-commands';
+import { pruneExpiredReports } from '../domain/retention';
 import { WorkspaceConfigCache } from '../domain/workspace-config-cache';
 import { handleError, parseOrThrow } from './errors';
 
@@ -29,6 +30,8 @@ const ConfigQuery = z.object({
   wait: z.coerce.number().int().min(0).max(60).default(0),
 });
 const CommandParams = z.object({ id: z.string().min(1) });
+
+const PRUNE_INTERVAL_MS = 3_600_000;
 
 /** While a long-poll waits, it re-checks the config this often even without a notification. */
 const LONG_POLL_RECHECK_MS = 5_000;
@@ -56,7 +59,14 @@ export async function dataPlaneApi(app: FastifyInstance): Promise<void> {
   const changes = new ConfigChanges(env.DATABASE_URL, app.log);
   await changes.start();
   const cache = new WorkspaceConfigCache(pool, secretKey, changes);
+  // Hourly, off the request path; every config-backend may run it, deletes are idempotent.
+  const pruning = setInterval(() => {
+    pruneExpiredReports(pool).catch((error: unknown) =>
+      app.log.warn({ err: error }, 'pruning expired delivery reports failed; retrying in an hour'),
+    );
+  }, PRUNE_INTERVAL_MS).unref();
   app.addHook('preClose', async () => {
+    clearInterval(pruning);
     await changes.stop();
   });
 

@@ -2,7 +2,7 @@ import { DeliveryStatus } from '@keel/shared';
 import { z } from 'zod';
 import type { DbHandle } from './transaction';
 
-const MAX_RANGE_DAYS = 92;
+export const MAX_RANGE_DAYS = 92;
 
 export const ReportsRange = z
   .object({
