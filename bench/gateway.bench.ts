@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -80,6 +81,11 @@ if (args[0] === '--serve') {
   const app = await buildDataPlane({ env, config, logger: { level: 'warn' } });
   await app.listen({ host: '127.0.0.1', port: Number(args[2]) });
   process.send?.('ready');
+  // The parent asks for this process's CPU time around each phase, to report µs per request.
+  process.on('message', () => {
+    const usage = process.cpuUsage();
+    process.send?.({ cpuMicros: usage.user + usage.system });
+  });
   process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
 } else {
   await main();
@@ -186,6 +192,16 @@ async function openLoop(
   return { p50: at(0.5), p99: at(0.99), errors };
 }
 
+/** Total µs that some process waited for a CPU (Linux PSI); 0 where unavailable. */
+function cpuPressureMicros(): number {
+  try {
+    const line = readFileSync('/proc/pressure/cpu', 'utf8').split('\n')[0] ?? '';
+    return Number(/total=(\d+)/.exec(line)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 async function main(): Promise<void> {
   let stopPostgres = async () => {};
   let serverUrl = process.env.DATABASE_URL;
@@ -215,6 +231,23 @@ async function main(): Promise<void> {
     child.once('exit', (code) => reject(new Error(`the gateway exited with ${code}`)));
   });
   const base = `http://127.0.0.1:${port}`;
+  const childCpuMicros = () =>
+    new Promise<number>((resolve) => {
+      child.once('message', (m) => resolve((m as { cpuMicros: number }).cpuMicros));
+      child.send('cpu');
+    });
+  /** Gateway CPU per unit of work in a phase, and how often processes waited for a CPU meanwhile. */
+  const measured = async <T>(units: (result: T) => number, phase: () => Promise<T>) => {
+    const cpuBefore = await childCpuMicros();
+    const pressureBefore = cpuPressureMicros();
+    const started = performance.now();
+    const result = await phase();
+    const wallMicros = (performance.now() - started) * 1000;
+    const cpuMicros = (await childCpuMicros()) - cpuBefore;
+    const stalled = (cpuPressureMicros() - pressureBefore) / wallMicros;
+    const note = `gateway CPU ${(cpuMicros / units(result)).toFixed(1)} µs each; CPU pressure ${(stalled * 100).toFixed(0)}%`;
+    return { result, note };
+  };
   try {
     console.log(
       `Gateway benchmark, ${seconds} s per phase, ${os.cpus().length} CPUs (shared with whatever else runs)`,
@@ -222,11 +255,23 @@ async function main(): Promise<void> {
     const a = await baseline(url);
     console.log(`(a) raw COPY, 1,000-row commits:        ${Math.round(a).toLocaleString('en')} rows/s`);
     const single = JSON.stringify(sampleEvent(1));
-    const b = await closedLoop(base, '/v1/track', single, 64);
-    console.log(`(b) single-event /v1/track, 64 conns:   ${Math.round(b).toLocaleString('en')} req/s`);
+    const phaseB = await measured(
+      (rate) => rate * seconds,
+      () => closedLoop(base, '/v1/track', single, 64),
+    );
+    const b = phaseB.result;
+    console.log(
+      `(b) single-event /v1/track, 64 conns:   ${Math.round(b).toLocaleString('en')} req/s   (${phaseB.note})`,
+    );
     const batch = JSON.stringify({ batch: Array.from({ length: 100 }, (_, i) => sampleEvent(i)) });
-    const c = (await closedLoop(base, '/v1/batch', batch, 64)) * 100;
-    console.log(`(c) /v1/batch of 100, 64 conns:          ${Math.round(c).toLocaleString('en')} events/s`);
+    const phaseC = await measured(
+      (rate) => rate * seconds,
+      async () => (await closedLoop(base, '/v1/batch', batch, 64)) * 100,
+    );
+    const c = phaseC.result;
+    console.log(
+      `(c) /v1/batch of 100, 64 conns:          ${Math.round(c).toLocaleString('en')} events/s   (${phaseC.note.replace('each', 'per event')})`,
+    );
     const d = await openLoop(base, b / 2);
     console.log(
       `(d) at ${Math.round(b / 2).toLocaleString('en')} req/s (half of b): p50 ${d.p50.toFixed(2)} ms, p99 ${d.p99.toFixed(2)} ms${d.errors ? `, ${d.errors} errors` : ''}`,

@@ -202,6 +202,21 @@ describe('event endpoints', () => {
     expect(events[0]?.sentAt).toBe('2026-01-01T00:00:00.000Z');
   });
 
+  it("applies a batch-level context and integrations to events without their own (Segment's batch API)", async () => {
+    const response = await post('/v1/batch', {
+      batch: [track, { ...track, context: { own: true } }],
+      context: { library: { name: 'batch-lib' } },
+      integrations: { All: false },
+    });
+    expect(response.status).toBe(200);
+    const [first, second] = await stored();
+    expect(first).toMatchObject({
+      context: { library: { name: 'batch-lib' } },
+      integrations: { All: false },
+    });
+    expect(second?.context).toEqual({ own: true });
+  });
+
   it('serves /v1/import, /v1/b and the beacon path like /v1/batch', async () => {
     expect((await post('/v1/import', { batch: [track] })).status).toBe(200);
     expect((await post('/v1/b', { batch: [track], writeKey: 'key-src_web' }, {})).status).toBe(200);

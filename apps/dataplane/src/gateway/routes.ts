@@ -51,6 +51,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Segment's batch API: a batch-level `context` or `integrations` applies to events without their own. */
+function applyBatchDefaults(events: unknown[], body: Record<string, unknown>): void {
+  for (const field of ['context', 'integrations'] as const) {
+    const shared = body[field];
+    if (!isObject(shared)) continue;
+    for (const event of events) {
+      if (isObject(event) && event[field] === undefined) event[field] = shared;
+    }
+  }
+}
+
 function queryWriteKey(request: FastifyRequest): string | undefined {
   const key = (request.query as Record<string, unknown> | undefined)?.writeKey;
   return typeof key === 'string' && key.length > 0 ? key : undefined;
@@ -164,6 +175,7 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayOption
       }
       events = body.batch;
       batchSentAt = body.sentAt;
+      applyBatchDefaults(events, body);
     } else if (shape.kind === 'webhook') {
       events = [
         {
