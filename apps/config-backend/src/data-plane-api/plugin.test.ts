@@ -411,6 +411,23 @@ describe('failed events and replay commands', () => {
   });
 });
 
+describe('concurrent claims', () => {
+  it('hands each pending replay to exactly one of several data planes polling at once', async () => {
+    await post('/data-plane/v1/failed-events', wsToken, {
+      dataPlaneId: 'dp-1',
+      events: Array.from({ length: 12 }, (_, i) => failed(`c${i}`)),
+    });
+    const created = [];
+    for (let i = 0; i < 12; i++)
+      created.push((await requestReplay(prisma, system, 'wsa', { ids: [`c${i}`] })).commandId);
+    const polls = await Promise.all(
+      Array.from({ length: 4 }, () => get('/data-plane/v1/commands', instanceToken).then((r) => r.json())),
+    );
+    const claimed = polls.flatMap((p: { replays: { id: string }[] }) => p.replays.map((r) => r.id));
+    expect(claimed.sort()).toEqual([...created].sort());
+  });
+});
+
 describe('live events', () => {
   it('lists what someone watches, and keeps the newest 1,000 events of a workspace', async () => {
     expect((await get('/data-plane/v1/live', wsToken)).json()).toEqual({ watches: [] });
