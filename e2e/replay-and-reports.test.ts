@@ -1,0 +1,171 @@
+import http from 'node:http';
+import { useTestDatabase } from '@keel/postgres/testing';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, TestClient } from '../apps/config-backend/src/trpc/testing';
+import { buildDataPlane } from '../apps/dataplane/src/app';
+import { loadEnv } from '../apps/dataplane/src/env';
+
+// The control plane and a data plane, each as its own HTTP server on one database, talking
+// only through /data-plane/v1: a webhook that answers 400 sends an event to the failed-events
+// store; the dashboard lists it, sees it in live events and reports; after the sink is fixed,
+// a replay asked for through tRPC is claimed by the data plane and delivered.
+const db = useTestDatabase('e2ereplay');
+let controlPlane: FastifyInstance;
+let dataPlane: FastifyInstance;
+let owner: TestClient;
+let workspaceId: string;
+let gatewayUrl: string;
+let writeKey: string;
+let sourceId: string;
+let destinationId: string;
+let broken = true;
+const received: Array<{ url: string; body: Record<string, unknown> }> = [];
+const sink = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (c) => {
+    body += c;
+  });
+  req.on('end', () => {
+    if (broken) {
+      res.statusCode = 400;
+      res.end('{"error":"missing field plan"}');
+      return;
+    }
+    received.push({ url: req.url ?? '', body: JSON.parse(body) as Record<string, unknown> });
+    res.end('ok');
+  });
+});
+
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  ({ app: controlPlane } = await buildTestApp(db.url));
+  const controlPlaneUrl = await controlPlane.listen({ host: '127.0.0.1', port: 0 });
+  owner = new TestClient(controlPlane);
+  ({ workspaceId } = await owner.ok('mutation', 'auth.createOwner', {
+    email: 'ops@example.com',
+    name: 'Ops',
+    password: 'correct horse battery',
+    workspaceName: 'Acme',
+  }));
+  const source = await owner.ok('mutation', 'sources.create', {
+    workspaceId,
+    name: 'Web',
+    type: 'javascript',
+  });
+  sourceId = source.id;
+  writeKey = source.writeKeys[0].key;
+  const port = (sink.address() as { port: number }).port;
+  const destination = await owner.ok('mutation', 'destinations.create', {
+    workspaceId,
+    name: 'CRM',
+    type: 'webhook',
+    config: { url: `http://127.0.0.1:${port}/crm/{{event}}` },
+  });
+  destinationId = destination.id;
+  await owner.ok('mutation', 'connections.create', { workspaceId, sourceId, destinationId });
+  const { token } = await owner.ok('mutation', 'dataPlaneTokens.create', { workspaceId, name: 'e2e' });
+
+  const env = loadEnv({
+    DATABASE_URL: db.url,
+    CONFIG_BACKEND_URL: controlPlaneUrl,
+    DATA_PLANE_TOKEN: token,
+    DATA_PLANE_ID: 'dp-e2e',
+    LOG_LEVEL: 'silent',
+    CONFIG_POLL_INTERVAL_MS: '200',
+    CONTROL_PLANE_PUSH_INTERVAL_MS: '200',
+    LIVE_EVENTS_POLL_MS: '200',
+  });
+  dataPlane = await buildDataPlane({ env, logger: false });
+  gatewayUrl = await dataPlane.listen({ host: '127.0.0.1', port: 0 });
+});
+
+afterAll(async () => {
+  await dataPlane?.close();
+  await controlPlane?.close();
+  sink.close();
+});
+
+async function track(event: string, userId: string): Promise<number> {
+  return eventually('the data plane to accept the write key', async () => {
+    const res = await fetch(`${gatewayUrl}/v1/track`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ type: 'track', event, userId, properties: { plan: 'pro' } }),
+    });
+    return res.status === 401 ? undefined : res.status;
+  });
+}
+
+describe('control plane ↔ data plane', () => {
+  it('shows an aborted event everywhere, then replays it once the destination is fixed', async () => {
+    await owner.ok('mutation', 'live.watch', { workspaceId, sourceId });
+    expect(await track('Upgraded', 'u-1')).toBe(200);
+
+    const failed = await eventually('the failed event in the dashboard', async () => {
+      const page = await owner.ok('query', 'failedEvents.list', { workspaceId, destinationId });
+      return page.events.length > 0 ? page.events : undefined;
+    });
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ sourceId, destinationId, errorCode: '400' });
+    const detail = await owner.ok('query', 'failedEvents.get', { workspaceId, id: failed[0].id });
+    expect(JSON.stringify(detail.response)).toContain('missing field plan');
+
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const aborted = await eventually('the abort in the reports', async () => {
+      const series = await owner.ok('query', 'reports.timeseries', { workspaceId, from, to, destinationId });
+      return series.totals.aborted > 0 ? series.totals : undefined;
+    });
+    expect(aborted).toMatchObject({ aborted: 1, delivered: 0 });
+
+    const live = await eventually('live events', async () => {
+      const { events } = await owner.ok('query', 'live.events', { workspaceId, sourceId });
+      return events.length > 0 ? events : undefined;
+    });
+    expect(live[0].payload).toMatchObject({ event: 'Upgraded', userId: 'u-1' });
+
+    broken = false;
+    const { matching } = await owner.ok('mutation', 'failedEvents.replay', {
+      workspaceId,
+      ids: [failed[0].id],
+    });
+    expect(matching).toBe(1);
+    await eventually('the replayed delivery', async () => (received.length > 0 ? true : undefined));
+    expect(received[0]).toMatchObject({ url: '/crm/Upgraded', body: { event: 'Upgraded', userId: 'u-1' } });
+
+    const done = await eventually('the replay to be reported done', async () => {
+      const [latest] = await owner.ok('query', 'failedEvents.replays', { workspaceId });
+      return latest?.status === 'done' ? latest : undefined;
+    });
+    expect(done.replayedCount).toBe(1);
+    expect(
+      await owner.ok('query', 'failedEvents.countMatching', { workspaceId, ids: [failed[0].id] }),
+    ).toEqual({
+      count: 0,
+    });
+    const delivered = await eventually('the replayed delivery in the reports', async () => {
+      const series = await owner.ok('query', 'reports.timeseries', { workspaceId, from, to, destinationId });
+      return series.totals.delivered > 0 ? series.totals : undefined;
+    });
+    expect(delivered.delivered).toBe(1);
+    expect(received).toHaveLength(1);
+  }, 90_000);
+});
