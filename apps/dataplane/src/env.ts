@@ -51,8 +51,12 @@ export const DataPlaneEnv = z.object({
     .default(64 * 1024 * 1024),
   /** Most events in one group-commit transaction. */
   GATEWAY_COMMIT_MAX_EVENTS: z.coerce.number().int().positive().default(10_000),
-  /** Group-commit transactions in flight at once. */
-  GATEWAY_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  /**
+   * Group-commit transactions in flight at once. Appends serialise on an ordering lock anyway;
+   * measured with 64 concurrent single-event submits: 1 → batches of 64, 23–35 µs CPU per
+   * submit, 3.7–6.3k submits/s; 2 → batches of 32, 37–48 µs, ~4.0k/s.
+   */
+  GATEWAY_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
   /** A commit slower than this answers its requests 503 (they are retried; at-least-once). */
   GATEWAY_COMMIT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /**

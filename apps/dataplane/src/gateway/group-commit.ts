@@ -7,7 +7,7 @@ export interface GroupCommitOptions {
   maxBatchEvents: number;
   /** Bytes of payload waiting in memory; past it requests get 503 overloaded. */
   maxQueueBytes: number;
-  /** Transactions in flight at once: while one waits for its fsync the next one copies. */
+  /** Transactions in flight at once; env.ts records why one is the default. */
   concurrency: number;
   /** A commit that takes longer fails its requests with 503 (they may be retried). */
   commitTimeoutMs: number;
