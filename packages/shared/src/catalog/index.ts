@@ -1,12 +1,15 @@
+import { amplitude } from './amplitude';
 import type { DestinationType } from './types';
 import { webhook } from './webhook';
 
+export { AMPLITUDE_ENDPOINTS, AmplitudeConfig, amplitude } from './amplitude';
 export * from './types';
 export { WebhookConfig, webhook } from './webhook';
 
 /** Every destination type Keel can deliver to, by id. */
 export const destinationCatalog: Readonly<Record<string, DestinationType>> = {
   [webhook.id]: webhook as unknown as DestinationType,
+  [amplitude.id]: amplitude as unknown as DestinationType,
 };
 
 export function findDestinationType(id: string): DestinationType | undefined {
