@@ -239,6 +239,36 @@ describe('GET /data-plane/v1/config', () => {
     expect(Date.now() - started).toBeLessThan(4000);
   });
 
+  it('serves a destination whose secrets cannot be decrypted disabled, and every other one as before', async () => {
+    await prisma.destination.create({
+      data: {
+        id: 'wsb_dst_broken',
+        workspaceId: 'wsb',
+        name: 'Sealed with an old key',
+        type: 'webhook',
+        config: { url: 'http://127.0.0.1:9/old' },
+        encryptedSecrets: encryptSecrets({ secretHeaderValue: 'x' }, randomBytes(32)),
+      },
+    });
+    await prisma.connection.create({
+      data: {
+        id: 'wsb_con_broken',
+        workspaceId: 'wsb',
+        sourceId: 'wsb_src',
+        destinationId: 'wsb_dst_broken',
+      },
+    });
+    const res = await get('/data-plane/v1/config', instanceToken);
+    expect(res.statusCode).toBe(200);
+    const destinations = WorkspaceConfig.parse(res.json()).sources.flatMap((s) => s.destinations);
+    const broken = destinations.find((d) => d.id === 'wsb_dst_broken');
+    expect(broken?.enabled).toBe(false);
+    expect(broken?.config).not.toHaveProperty('secretHeaderValue');
+    expect(destinations.find((d) => d.id === 'wsb_dst')?.config).toMatchObject({
+      secretHeaderValue: 'Bearer s3cret',
+    });
+  });
+
   it('rejects a wait outside 0–60 seconds', async () => {
     const res = await get('/data-plane/v1/config?wait=600', wsToken);
     expect(res.statusCode).toBe(400);

@@ -58,7 +58,9 @@ export async function dataPlaneApi(app: FastifyInstance): Promise<void> {
   const { pool, env, secretKey } = app.keel;
   const changes = new ConfigChanges(env.DATABASE_URL, app.log);
   await changes.start();
-  const cache = new WorkspaceConfigCache(pool, secretKey, changes);
+  const cache = new WorkspaceConfigCache(pool, secretKey, changes, 60_000, (problem) =>
+    app.log.warn(problem, 'a destination is served disabled to data planes'),
+  );
   // Hourly, off the request path; every config-backend may run it, deletes are idempotent.
   const pruning = setInterval(() => {
     pruneExpiredReports(pool).catch((error: unknown) =>

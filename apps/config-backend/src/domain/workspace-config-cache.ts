@@ -1,7 +1,7 @@
 import type { WorkspaceConfig } from '@keel/shared';
 import type { ConfigChanges } from './config-changes';
 import type { Sql } from './sql';
-import { buildWorkspaceConfig, type ConfigScope } from './workspace-config';
+import { buildWorkspaceConfig, type ConfigProblem, type ConfigScope } from './workspace-config';
 
 export interface CachedConfig {
   config: WorkspaceConfig;
@@ -30,6 +30,7 @@ export class WorkspaceConfigCache {
     private readonly secretKey: Buffer,
     private readonly changes: ConfigChanges,
     private readonly maxAgeMs = 60_000,
+    private readonly onProblem?: (problem: ConfigProblem) => void,
   ) {}
 
   get(scope: ConfigScope): Promise<CachedConfig> {
@@ -44,7 +45,7 @@ export class WorkspaceConfigCache {
     ) {
       return entry.value;
     }
-    const value = buildWorkspaceConfig(this.sql, scope, this.secretKey).then((config) => ({
+    const value = buildWorkspaceConfig(this.sql, scope, this.secretKey, this.onProblem).then((config) => ({
       config,
       body: JSON.stringify(config),
     }));

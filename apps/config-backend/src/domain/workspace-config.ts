@@ -10,6 +10,12 @@ import type pg from 'pg';
 import { decryptSecrets } from './secrets';
 import type { Sql } from './sql';
 
+/** A destination the config could not serve as configured, and why; logged by the caller. */
+export interface ConfigProblem {
+  destinationId: string;
+  message: string;
+}
+
 /** Which workspaces a config covers: one, or every workspace (an instance-wide data-plane token). */
 export type ConfigScope = { workspaceId: string | null };
 
@@ -84,6 +90,7 @@ export async function buildWorkspaceConfig(
   sql: Sql,
   scope: ConfigScope,
   secretKey: Buffer,
+  onProblem: (problem: ConfigProblem) => void = () => {},
 ): Promise<WorkspaceConfig> {
   const params = [scope.workspaceId];
   // Four reads in one snapshot, so a change committed between them cannot tear the config.
@@ -100,15 +107,24 @@ export async function buildWorkspaceConfig(
 
   const keysBySource = groupBy(writeKeys, (k) => k.source_id);
   const connectionsBySource = groupBy(connections, (c) => c.source_id);
-  const secretsByDestination = new Map<string, Record<string, string>>();
-  const secretsOf = (row: ConnectionRow): Record<string, string> => {
+  // null: the secrets cannot be decrypted (KEEL_SECRET_KEY changed). That destination is served
+  // disabled, so one unreadable destination cannot take every other one down with it.
+  const secretsByDestination = new Map<string, Record<string, string> | null>();
+  const secretsOf = (row: ConnectionRow): Record<string, string> | null => {
     if (!row.encrypted_secrets) return {};
-    let secrets = secretsByDestination.get(row.destination_id);
-    if (!secrets) {
-      secrets = decryptSecrets(row.encrypted_secrets, secretKey);
-      secretsByDestination.set(row.destination_id, secrets);
+    if (!secretsByDestination.has(row.destination_id)) {
+      try {
+        secretsByDestination.set(row.destination_id, decryptSecrets(row.encrypted_secrets, secretKey));
+      } catch {
+        secretsByDestination.set(row.destination_id, null);
+        onProblem({
+          destinationId: row.destination_id,
+          message:
+            'its secrets cannot be decrypted with the current KEEL_SECRET_KEY; it is served disabled until they are entered again',
+        });
+      }
     }
-    return secrets;
+    return secretsByDestination.get(row.destination_id) ?? null;
   };
 
   const content = {
@@ -128,7 +144,7 @@ export async function buildWorkspaceConfig(
           (c): ConfigDestination => ({
             id: c.destination_id,
             name: c.destination_name,
-            enabled: c.destination_enabled,
+            enabled: c.destination_enabled && secretsOf(c) !== null,
             config: { ...c.config, ...secretsOf(c) },
             destinationDefinition: {
               name: c.destination_type,
