@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import type { Queryable } from './db';
+import { LOCK_CLASS, LOCKS } from './locks';
 
 /**
  * A family of tables partitioned on the same job_id ranges, so that a range's partitions are
@@ -7,12 +9,19 @@ import type pg from 'pg';
 export interface PartitionFamily {
   tables: readonly string[];
   sequence: string;
+  /** The advisory lock (in LOCK_CLASS) its writers hold from their first row to their commit. */
+  appendLock: number;
 }
 
-export const GATEWAY_FAMILY: PartitionFamily = { tables: ['gw_jobs'], sequence: 'gw_jobs_job_id_seq' };
+export const GATEWAY_FAMILY: PartitionFamily = {
+  tables: ['gw_jobs'],
+  sequence: 'gw_jobs_job_id_seq',
+  appendLock: LOCKS.gatewayAppend,
+};
 export const ROUTER_FAMILY: PartitionFamily = {
   tables: ['rt_jobs', 'rt_status'],
   sequence: 'rt_jobs_job_id_seq',
+  appendLock: LOCKS.routerAppend,
 };
 
 export interface RangePartition {
@@ -28,7 +37,7 @@ const partitionName = (table: string, lo: number, hi: number) => `${table}_r${lo
 
 /** The range partitions of a family, oldest first, read from their names. */
 export async function listRangePartitions(
-  client: pg.ClientBase,
+  client: Queryable,
   family: PartitionFamily,
 ): Promise<RangePartition[]> {
   const [first] = family.tables;
@@ -53,7 +62,7 @@ export async function listRangePartitions(
 }
 
 /** The highest id the family's sequence has handed out (0 before the first). */
-export async function sequencePosition(client: pg.ClientBase, family: PartitionFamily): Promise<number> {
+export async function sequencePosition(client: Queryable, family: PartitionFamily): Promise<number> {
   const { rows } = await client.query<{ last_value: string; is_called: boolean }>(
     `SELECT last_value, is_called FROM ${quote(family.sequence)}`,
   );
@@ -62,9 +71,10 @@ export async function sequencePosition(client: pg.ClientBase, family: PartitionF
 }
 
 /**
- * Keeps `ahead` empty-or-filling partitions of `size` ids beyond the sequence. A new range
- * starts above the sequence (plus a margin) when ids ran past the last partition into the
- * default one, since Postgres refuses a range that rows in the default partition belong to.
+ * Keeps `ahead` empty-or-filling partitions of `size` ids beyond the sequence. It holds the
+ * family's append lock meanwhile, so no writer is between taking ids and committing: a new
+ * range can start right above the sequence even when ids ran past the last partition into
+ * the default one (Postgres refuses a range that rows in the default partition belong to).
  */
 export async function ensurePartitionsAhead(
   client: pg.ClientBase,
@@ -72,32 +82,36 @@ export async function ensurePartitionsAhead(
   size: number,
   ahead: number,
 ): Promise<number> {
-  const position = await sequencePosition(client, family);
   const existing = await listRangePartitions(client, family);
-  let next = existing.at(-1)?.hi ?? 1;
-  if (next <= position) next = position + 1 + Math.ceil(size / 10);
-  let upcoming = existing.filter((p) => p.hi > position).length;
-  let created = 0;
-  while (upcoming < ahead) {
-    const lo = next;
-    const hi = lo + size;
-    await client.query('BEGIN');
-    try {
+  const upcoming = existing.filter((p) => p.hi > 0).length;
+  if (upcoming >= ahead && (existing.at(-ahead)?.lo ?? 0) > (await sequencePosition(client, family)))
+    return 0;
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, family.appendLock]);
+    const position = await sequencePosition(client, family);
+    const partitions = await listRangePartitions(client, family);
+    let next = Math.max(partitions.at(-1)?.hi ?? 1, position + 1);
+    let ready = partitions.filter((p) => p.hi > position).length;
+    let created = 0;
+    while (ready < ahead) {
+      const lo = next;
+      const hi = lo + size;
       for (const table of family.tables) {
         await client.query(
-          `CREATE TABLE IF NOT EXISTS ${quote(partitionName(table, lo, hi))} PARTITION OF ${quote(table)} FOR VALUES FROM (${lo}) TO (${hi})`,
+          `CREATE TABLE ${quote(partitionName(table, lo, hi))} PARTITION OF ${quote(table)} FOR VALUES FROM (${lo}) TO (${hi})`,
         );
       }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
+      next = hi;
+      ready += 1;
+      created += 1;
     }
-    next = hi;
-    upcoming += 1;
-    created += 1;
+    await client.query('COMMIT');
+    return created;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
   }
-  return created;
 }
 
 /**
@@ -134,11 +148,11 @@ export async function dropIfFinished(
   }
 }
 
-/** Bytes on disk of the job tables, with their indexes and TOAST. */
-export async function jobsDiskBytes(client: pg.ClientBase): Promise<number> {
+/** Bytes on disk of the job tables (gateway and router jobs, statuses), with indexes and TOAST. */
+export async function jobsDiskBytes(client: Queryable): Promise<number> {
   const { rows } = await client.query<{ bytes: string }>(
     `SELECT coalesce(sum(pg_total_relation_size(t.relid)), 0) AS bytes
-       FROM unnest(ARRAY['gw_jobs', 'rt_jobs', 'rt_status', 'proc_dedup']::regclass[]) AS root(rel),
+       FROM unnest(ARRAY['gw_jobs', 'rt_jobs', 'rt_status']::regclass[]) AS root(rel),
             LATERAL pg_partition_tree(root.rel) AS t
       WHERE t.isleaf`,
   );

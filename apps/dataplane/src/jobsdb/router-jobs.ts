@@ -79,7 +79,12 @@ export async function appendRouterJobs(tx: pg.ClientBase, jobs: readonly NewRout
   await pipeline(Readable.from([lines.join('')]), stream);
 }
 
-/** Unfinished jobs of one destination shard after `afterJobId`, oldest first. */
+/**
+ * Unfinished jobs of one destination shard after `afterJobId`, oldest first. Two plain index
+ * lookups rather than one anti-join: on fresh partitions the planner has no statistics yet
+ * and chose a nested loop over every status row (measured: 65 s for 1,000 jobs against
+ * 88,000 statuses, versus 15 ms this way).
+ */
 export async function loadPendingRouterJobs(
   client: Queryable,
   destinationId: string,
@@ -97,40 +102,52 @@ export async function loadPendingRouterJobs(
     received_at: Date;
     replay_of: string | null;
     payload: string;
-    attempts: string;
-    first_at: Date | null;
   }>({
     name: 'keel-rt-pending',
-    text: `SELECT j.job_id, j.workspace_id, j.source_id, j.user_key, j.ordered, j.message_id, j.received_at,
-                  j.replay_of, j.payload, a.attempts, a.first_at
-             FROM rt_jobs j
-             LEFT JOIN LATERAL (
-               SELECT count(*) AS attempts, min(s.at) AS first_at
-                 FROM rt_status s WHERE s.job_id = j.job_id AND s.status = 'retrying'
-             ) a ON true
-            WHERE j.destination_id = $1 AND j.shard = $2 AND j.job_id > $3
-              AND NOT EXISTS (
-                SELECT 1 FROM rt_status s WHERE s.job_id = j.job_id AND s.status IN ('delivered', 'aborted')
-              )
-            ORDER BY j.job_id
+    text: `SELECT job_id, workspace_id, source_id, user_key, ordered, message_id, received_at, replay_of, payload
+             FROM rt_jobs
+            WHERE destination_id = $1 AND shard = $2 AND job_id > $3
+            ORDER BY job_id
             LIMIT $4`,
     values: [destinationId, shard, afterJobId, limit],
   });
-  return rows.map((r) => ({
-    jobId: Number(r.job_id),
-    workspaceId: r.workspace_id,
-    sourceId: r.source_id,
-    destinationId,
-    shard,
-    userKey: r.user_key,
-    ordered: r.ordered,
-    messageId: r.message_id,
-    receivedAt: r.received_at,
-    replayOf: r.replay_of,
-    payload: r.payload,
-    attempts: Number(r.attempts),
-    firstAttemptAt: r.first_at,
-  }));
+  if (rows.length === 0) return [];
+  const { rows: statuses } = await client.query<{ job_id: string; status: string; at: Date }>({
+    name: 'keel-rt-pending-statuses',
+    text: 'SELECT job_id, status, at FROM rt_status WHERE job_id = ANY($1::bigint[])',
+    values: [rows.map((r) => r.job_id)],
+  });
+  const finished = new Set<string>();
+  const attempts = new Map<string, { count: number; first: Date }>();
+  for (const s of statuses) {
+    if (s.status === 'retrying') {
+      const a = attempts.get(s.job_id);
+      if (!a) attempts.set(s.job_id, { count: 1, first: s.at });
+      else {
+        a.count += 1;
+        if (s.at < a.first) a.first = s.at;
+      }
+    } else {
+      finished.add(s.job_id);
+    }
+  }
+  return rows
+    .filter((r) => !finished.has(r.job_id))
+    .map((r) => ({
+      jobId: Number(r.job_id),
+      workspaceId: r.workspace_id,
+      sourceId: r.source_id,
+      destinationId,
+      shard,
+      userKey: r.user_key,
+      ordered: r.ordered,
+      messageId: r.message_id,
+      receivedAt: r.received_at,
+      replayOf: r.replay_of,
+      payload: r.payload,
+      attempts: attempts.get(r.job_id)?.count ?? 0,
+      firstAttemptAt: attempts.get(r.job_id)?.first ?? null,
+    }));
 }
 
 /** Appends status rows; never updates a job row. */

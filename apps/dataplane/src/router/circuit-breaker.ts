@@ -48,8 +48,8 @@ export class CircuitBreaker {
     this.probing = false;
     this.failures += 1;
     if (this.failures === this.threshold || wasProbe) {
-      this.openUntil = now + this.coolDownMs;
       if (wasProbe) this.coolDownMs = Math.min(this.maxCoolDownMs, this.coolDownMs * 2);
+      this.openUntil = now + this.coolDownMs;
     }
   }
 }

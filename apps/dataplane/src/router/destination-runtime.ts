@@ -316,7 +316,12 @@ export class DestinationRuntime {
         : { error: result.code, message: result.message, ms: result.ms };
     if (verdict === 'delivered') this.breaker.onSuccess();
     else if (verdict === 'retry') this.breaker.onFailure(now);
-    const shownRequest = this.redact(request);
+    // Only failures and live samples show the request; a delivered one skips the copy.
+    let shown: unknown;
+    const shownRequest = () => {
+      shown ??= this.redact(request);
+      return shown;
+    };
     const retryAfter = result.kind === 'response' ? retryAfterMs(result.retryAfter, now) : undefined;
     for (const job of batch) {
       job.inFlight = false;
@@ -391,7 +396,7 @@ export class DestinationRuntime {
     attempt: number,
     now: number,
     response: unknown,
-    request: unknown,
+    requestOf: () => unknown,
   ): void {
     const queue = this.queues.get(job.key);
     const index = queue?.indexOf(job) ?? -1;
@@ -400,6 +405,7 @@ export class DestinationRuntime {
       this.jobsInMemory -= 1;
     }
     const latencyMs = now - job.receivedAt.getTime();
+    const request = status === 'aborted' ? requestOf() : undefined;
     const sample = status === 'aborted' ? { messageId: job.messageId, request, response } : undefined;
     this.writer.record({
       status: {
@@ -446,7 +452,7 @@ export class DestinationRuntime {
         stage: status === 'delivered' ? 'delivered' : 'failed',
         at: new Date(now).toISOString(),
         payload: job.delivery.body,
-        request,
+        request: requestOf(),
         response,
         reason: status === 'aborted' ? errorCode : job.replayOf ? 'replayed' : undefined,
       });
@@ -459,7 +465,7 @@ export class DestinationRuntime {
     for (const [key, queue] of this.queues) {
       for (const job of [...queue]) {
         if (job.inFlight) continue;
-        this.finish(job, 'aborted', errorCode, job.attempts, now, { error: errorCode }, null);
+        this.finish(job, 'aborted', errorCode, job.attempts, now, { error: errorCode }, () => null);
       }
       this.readySet.delete(key);
     }

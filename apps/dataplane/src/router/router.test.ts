@@ -14,20 +14,151 @@ const db = useTestDatabase('router');
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
+  await db.pool.query(
+    'TRUNCATE gw_jobs, rt_jobs, rt_status, proc_done, proc_dedup, failed_events, rpt_deltas',
+  );
 });
 
+async function sink(): Promise<WebhookSink> {
+  const s = await new WebhookSink().start();
+  cleanups.push(() => s.close());
+  return s;
+}
+
+async function pipeline(...args: Parameters<typeof startPipelineApp>) {
+  const dp = await startPipelineApp(...args);
+  cleanups.push(() => dp.close());
+  return dp;
+}
+
 describe('router', () => {
-  it('delivers every event once, in order per user', async () => {
-    const sink = await new WebhookSink().start();
-    cleanups.push(() => sink.close());
-    const dp = await startPipelineApp({
+  it('delivers every event once, in order per user, in batches when the webhook batches', async () => {
+    const s = await sink();
+    await pipeline({
       databaseUrl: db.url,
-      config: pipelineConfig([webhookDestination('dst_a', `${sink.url}/hook`)]),
+      config: pipelineConfig([
+        webhookDestination('dst_a', `${s.url}/hook`, {
+          batchingEnabled: true,
+          maxBatchSize: 50,
+          maxBatchWaitMs: 20,
+        }),
+      ]),
     });
-    cleanups.push(() => dp.close());
     await storeEvents(db.pool, trackEvents(2_000, 50));
-    await waitFor(() => sink.summary().unique === 2_000, 20_000, 'all deliveries');
-    expect(sink.summary().duplicates).toBe(0);
-    expect(sink.outOfOrderUsers()).toEqual([]);
+    await waitFor(() => s.summary().unique === 2_000, 20_000, 'all deliveries');
+    expect(s.summary().duplicates).toBe(0);
+    expect(s.outOfOrderUsers()).toEqual([]);
+    expect(s.requests).toBeLessThan(2_000 / 5);
+  });
+
+  it('retries through an outage of 500s and delivers everything with each user in order', async () => {
+    const s = await sink();
+    let failing = true;
+    s.reply = () => (failing ? { status: 500 } : { status: 200 });
+    await pipeline({
+      databaseUrl: db.url,
+      config: pipelineConfig([webhookDestination('dst_a', `${s.url}/hook`)]),
+      env: { ROUTER_BREAKER_FAILURES: '5', ROUTER_BREAKER_COOLDOWN_MS: '100' },
+    });
+    await storeEvents(db.pool, trackEvents(1_000, 20));
+    await waitFor(
+      async () => (await count(`SELECT count(*) FROM rt_status WHERE status = 'retrying'`)) >= 5,
+      10_000,
+      'retries',
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+    failing = false;
+    await waitFor(() => s.summary().unique === 1_000, 30_000, 'all deliveries after recovery');
+    expect(s.outOfOrderUsers()).toEqual([]);
+    // The breaker held the queue while open: far fewer attempts than jobs.
+    const retries = await count(`SELECT count(*) FROM rt_status WHERE status = 'retrying'`);
+    expect(retries).toBeLessThan(200);
+    await waitFor(
+      async () => (await count(`SELECT count(*) FROM rt_status WHERE status = 'delivered'`)) === 1_000,
+      5_000,
+      'delivered statuses',
+    );
+  });
+
+  it('aborts a 400 into the failed-events store with request, response and attempts; the user goes on', async () => {
+    const s = await sink();
+    s.reply = (events) => (events.some((e) => e.messageId === 'm-4') ? { status: 400 } : { status: 200 });
+    await pipeline({
+      databaseUrl: db.url,
+      config: pipelineConfig([
+        webhookDestination('dst_a', `${s.url}/hook`, { secretHeaderValue: 'Bearer sekrit' }),
+      ]),
+    });
+    await storeEvents(db.pool, trackEvents(20, 2));
+    await waitFor(() => s.summary().unique === 19, 10_000, 'the other deliveries');
+    await waitFor(
+      async () => (await count('SELECT count(*) FROM failed_events')) === 1,
+      5_000,
+      'failed event',
+    );
+    const { rows } = await db.pool.query(
+      'SELECT error_code, attempts, request, response, attempt_log, message_id FROM failed_events',
+    );
+    const failed = rows[0];
+    expect(failed.message_id).toBe('m-4');
+    expect(failed.error_code).toBe('400');
+    expect(failed.attempts).toBe(1);
+    expect(failed.request.headers.authorization).toBe('********');
+    expect(JSON.stringify(failed)).not.toContain('sekrit');
+    expect(failed.request.body.messageId).toBe('m-4');
+    expect(failed.response.status).toBe(400);
+    expect(failed.attempt_log).toEqual([expect.objectContaining({ status: 'aborted', errorCode: '400' })]);
+    expect(s.outOfOrderUsers()).toEqual([]);
+    const aborted = await db.pool.query(
+      `SELECT sum(count)::int AS n, jsonb_agg(samples) AS samples FROM rpt_deltas WHERE status = 'aborted' AND error_code = '400'`,
+    );
+    expect(aborted.rows[0].n).toBe(1);
+    expect(JSON.stringify(aborted.rows[0].samples)).not.toContain('sekrit');
+  });
+
+  it('keeps a healthy destination at full speed while another hangs', async () => {
+    const fast = await sink();
+    const events = 3_000;
+    const rate = async (config: ReturnType<typeof pipelineConfig>, prefix: string) => {
+      const dp = await startPipelineApp({ databaseUrl: db.url, config, env: { DEDUP_WINDOW_MS: '0' } });
+      try {
+        fast.received.length = 0;
+        await waitFor(
+          async () =>
+            (await count(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid <> 0`)) > 0,
+          5_000,
+          'router leases',
+        );
+        const started = Date.now();
+        await storeEvents(db.pool, trackEvents(events, 100, prefix));
+        await waitFor(() => fast.summary().unique === events, 30_000, 'fast deliveries');
+        return events / ((Date.now() - started) / 1000);
+      } finally {
+        await hang.close();
+        await dp.close();
+        hang = await new WebhookSink().start();
+        hang.reply = () => 'hang';
+      }
+    };
+    let hang = await new WebhookSink().start();
+    hang.reply = () => 'hang';
+    cleanups.push(() => hang.close());
+    const alone = await rate(pipelineConfig([webhookDestination('dst_fast', `${fast.url}/hook`)]), 'alone');
+    const withHanging = await rate(
+      pipelineConfig([
+        webhookDestination('dst_fast', `${fast.url}/hook`),
+        webhookDestination('dst_hang', `${hang.url}/hook`),
+      ]),
+      'hanging',
+    );
+    console.log(
+      `healthy destination: ${alone.toFixed(0)} ev/s alone, ${withHanging.toFixed(0)} ev/s beside a hanging one`,
+    );
+    expect(withHanging).toBeGreaterThanOrEqual(alone * 0.9);
   });
 });
+
+async function count(sql: string): Promise<number> {
+  const { rows } = await db.pool.query<{ count: string }>(sql);
+  return Number(rows[0]?.count ?? 0);
+}

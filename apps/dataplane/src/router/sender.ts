@@ -30,7 +30,6 @@ export async function send(agent: Agent, req: DeliveryRequest, timeoutMs: number
       body: req.body,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
     });
     let body = await response.body.text();
     if (body.length > MAX_BODY) body = `${body.slice(0, MAX_BODY)}…`;

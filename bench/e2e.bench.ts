@@ -1,0 +1,404 @@
+// End-to-end benchmark: 1,000 users → gateway → processor → router → a webhook sink in its own
+// process, with per-user ordering on. `npm run bench -- e2e [--seconds 60] [--gateway-seconds 15]`.
+// Set DATABASE_URL to use a running Postgres; otherwise an embedded one is started in a temp dir.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  dataPlaneMigrations,
+  migrate,
+  startEmbeddedPostgres,
+  withClient,
+  withDatabase,
+} from '@keel/postgres';
+import type { WorkspaceConfig } from '@keel/shared';
+import { Agent, request } from 'undici';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..');
+const USERS = 1_000;
+const WRITE_KEY = 'bench-write-key';
+
+// ---------------------------------------------------------------- the driver
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+function spawnReady(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], {
+      cwd: repo,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    let out = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('ready')) resolve(child);
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`${args.join(' ')} exited with ${code} before it was ready`)),
+    );
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+async function peakRssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+function workspaceConfig(sinkUrl: string, batching: boolean): WorkspaceConfig {
+  return {
+    version: 'bench',
+    generatedAt: new Date().toISOString(),
+    workspaces: [{ id: 'ws_bench', name: 'Bench', allowTransformFetch: false }],
+    sources: [
+      {
+        id: 'src_bench',
+        name: 'Bench',
+        workspaceId: 'ws_bench',
+        type: 'server',
+        enabled: true,
+        writeKeys: [{ id: 'wk_bench', key: WRITE_KEY }],
+        rateLimitPerSecond: null,
+        destinations: [
+          {
+            id: 'dst_sink',
+            name: 'Sink',
+            enabled: true,
+            config: {
+              url: `${sinkUrl}/hook`,
+              method: 'POST',
+              headers: [],
+              batchingEnabled: batching,
+              maxBatchSize: 100,
+              maxBatchWaitMs: 50,
+            },
+            destinationDefinition: { name: 'webhook', displayName: 'Webhook' },
+            connection: {
+              id: 'con_bench',
+              enabled: true,
+              filterMode: 'none',
+              filterEvents: [],
+              consentCategories: [],
+              orderingEnabled: true,
+            },
+            transformations: [],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+interface Load {
+  accepted: number;
+  failed: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Sends /v1/batch requests of 100 events from `slots` concurrent senders; each sender owns a
+ * fixed share of the 1,000 users and waits for each answer, so each user's events are sent in
+ * order. `pace` caps events/s; `admit` may hold senders back (to bound the backlog).
+ */
+function startLoad(
+  gatewayUrl: string,
+  options: { slots: number; pace?: number; admit?: () => boolean },
+): Load {
+  const agent = new Agent({ connections: options.slots, keepAliveTimeout: 60_000 });
+  const auth = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
+  const state = { accepted: 0, failed: 0, running: true };
+  const started = Date.now();
+  const sender = async (slot: number) => {
+    const users = Array.from({ length: USERS }, (_, i) => i).filter((u) => u % options.slots === slot);
+    const seq = new Map<number, number>();
+    let cursor = 0;
+    while (state.running) {
+      if (options.admit && !options.admit()) {
+        await new Promise((r) => setTimeout(r, 5));
+        continue;
+      }
+      if (options.pace) {
+        const due = (state.accepted / options.pace) * 1000 - (Date.now() - started);
+        if (due > 0) await new Promise((r) => setTimeout(r, due));
+      }
+      const batch = [];
+      for (let i = 0; i < 100; i++) {
+        const user = users[cursor++ % users.length] ?? 0;
+        const n = seq.get(user) ?? 0;
+        seq.set(user, n + 1);
+        batch.push({
+          type: 'track',
+          event: 'Bench Event',
+          userId: `user-${user}`,
+          properties: { seq: n, plan: 'pro', amount: 12.5, tags: ['a', 'b'] },
+          context: { library: { name: 'keel-bench', version: '1' }, locale: 'en-US' },
+          timestamp: new Date().toISOString(),
+        });
+      }
+      try {
+        const response = await request(`${gatewayUrl}/v1/batch`, {
+          method: 'POST',
+          dispatcher: agent,
+          headers: { authorization: auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ batch }),
+        });
+        await response.body.text();
+        if (response.statusCode === 200) state.accepted += batch.length;
+        else {
+          state.failed += batch.length;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } catch {
+        state.failed += batch.length;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  };
+  const senders = Array.from({ length: options.slots }, (_, slot) => sender(slot));
+  return {
+    get accepted() {
+      return state.accepted;
+    },
+    get failed() {
+      return state.failed;
+    },
+    async stop() {
+      state.running = false;
+      await Promise.all(senders);
+      await agent.close();
+    },
+  };
+}
+
+async function sinkStats(
+  url: string,
+): Promise<{ events: number; requests: number; p50: number | null; p99: number | null }> {
+  const response = await request(url);
+  return (await response.body.json()) as {
+    events: number;
+    requests: number;
+    p50: number | null;
+    p99: number | null;
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '60' },
+      'gateway-seconds': { type: 'string', default: '15' },
+      'latency-seconds': { type: 'string', default: '20' },
+      phases: { type: 'string', default: 'gateway,batched,unbatched' },
+      'cpu-prof-dir': { type: 'string' },
+    },
+  });
+  const seconds = Number(values.seconds);
+  const gatewaySeconds = Number(values['gateway-seconds']);
+  const latencySeconds = Number(values['latency-seconds']);
+  const phases = new Set(values.phases.split(','));
+
+  let serverUrl = process.env.DATABASE_URL;
+  let stopPostgres = async () => {};
+  if (!serverUrl) {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'keel-bench-pg-'));
+    const pg = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+    serverUrl = pg.url;
+    stopPostgres = async () => {
+      await pg.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    };
+  }
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'keel-bench-'));
+  const sinkPort = await freePort();
+  const sink = await spawnReady([fileURLToPath(import.meta.url), '--sink', String(sinkPort)], {});
+  const sinkUrl = `http://127.0.0.1:${sinkPort}`;
+  const results: Record<string, string | number> = {};
+
+  const freshDatabase = async (name: string) => {
+    const url = withDatabase(serverUrl as string, name);
+    await withClient(withDatabase(serverUrl as string, 'postgres'), async (admin) => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${name}`);
+    });
+    await withClient(url, (c) => migrate(c, dataPlaneMigrations));
+    return url;
+  };
+  const startDataPlane = async (databaseUrl: string, roles: string, batching: boolean) => {
+    const configPath = path.join(tmp, `config-${roles}-${batching}.json`);
+    await writeFile(configPath, JSON.stringify(workspaceConfig(sinkUrl, batching)));
+    const port = await freePort();
+    const child = await spawnReady(
+      [path.join(repo, 'apps/dataplane/src/delivery/run-child.ts'), configPath],
+      {
+        DATABASE_URL: databaseUrl,
+        DATA_PLANE_TOKEN: 'bench',
+        CONFIG_BACKEND_URL: 'http://127.0.0.1:9',
+        ROLES: roles,
+        PORT: String(port),
+        LOG_LEVEL: 'silent',
+      },
+      // --cpu-prof-dir <dir> writes a CPU profile of the data plane there.
+      values['cpu-prof-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof-dir']}`] : [],
+    );
+    return { child, url: `http://127.0.0.1:${port}` };
+  };
+
+  try {
+    // 1. Gateway only.
+    if (phases.has('gateway')) {
+      const dp = await startDataPlane(await freshDatabase('keel_bench_gw'), 'gateway', true);
+      const load = startLoad(dp.url, { slots: 16 });
+      await sleep(2_000);
+      const from = load.accepted;
+      await sleep(gatewaySeconds * 1000);
+      const rate = (load.accepted - from) / gatewaySeconds;
+      await load.stop();
+      results['gateway-only events/s'] = Math.round(rate);
+      results['gateway-only peak RSS MB'] = await peakRssMb(dp.child.pid as number);
+      await stop(dp.child);
+      console.log(`gateway only: ${Math.round(rate)} events/s`);
+    }
+    // 2. End to end, batched and unbatched, with the backlog held under 100,000 events.
+    let batchedRate = 0;
+    for (const batching of [true, false].filter((b) => phases.has(b ? 'batched' : 'unbatched'))) {
+      const label = batching ? 'batched (100/request)' : 'one request per event';
+      const dp = await startDataPlane(
+        await freshDatabase(`keel_bench_e2e_${batching ? 'b' : 'u'}`),
+        'gateway,processor,router',
+        batching,
+      );
+      let delivered = (await sinkStats(sinkUrl)).events;
+      const base = delivered;
+      const poll = setInterval(() => {
+        void sinkStats(sinkUrl).then((s) => {
+          delivered = s.events;
+        });
+      }, 100);
+      const admitted = { accepted: 0 };
+      const load = startLoad(dp.url, {
+        slots: 16,
+        admit: () => admitted.accepted - (delivered - base) < 100_000,
+      });
+      const track = setInterval(() => {
+        admitted.accepted = load.accepted;
+      }, 20);
+      await sleep(5_000);
+      const from = delivered;
+      const t0 = Date.now();
+      await sleep(seconds * 1000);
+      const rate = (delivered - from) / ((Date.now() - t0) / 1000);
+      await load.stop();
+      clearInterval(poll);
+      clearInterval(track);
+      // Drain, then check nothing was lost.
+      const deadline = Date.now() + 120_000;
+      while ((await sinkStats(sinkUrl)).events - base < load.accepted && Date.now() < deadline)
+        await sleep(200);
+      const got = (await sinkStats(sinkUrl)).events - base;
+      results[`e2e ${label} events/s`] = Math.round(rate);
+      results[`e2e ${label} delivered/accepted`] = `${got}/${load.accepted}`;
+      results[`e2e ${label} peak RSS MB`] = await peakRssMb(dp.child.pid as number);
+      console.log(
+        `e2e ${label}: ${Math.round(rate)} events/s over ${seconds} s; delivered ${got} of ${load.accepted} accepted`,
+      );
+      if (batching) batchedRate = rate;
+      // 3. Latency at half the batched load.
+      if (batching) {
+        await request(`${sinkUrl}/reset`, { method: 'POST' }).then((r) => r.body.text());
+        const paced = startLoad(dp.url, { slots: 16, pace: batchedRate / 2 });
+        await sleep(latencySeconds * 1000);
+        await paced.stop();
+        await sleep(2_000);
+        const s = await sinkStats(sinkUrl);
+        results['latency p50 ms at half load'] = s.p50 ?? -1;
+        results['latency p99 ms at half load'] = s.p99 ?? -1;
+        console.log(`latency at ${Math.round(batchedRate / 2)} events/s: p50 ${s.p50} ms, p99 ${s.p99} ms`);
+        results[`e2e ${label} peak RSS MB`] = await peakRssMb(dp.child.pid as number);
+      }
+      await stop(dp.child);
+    }
+    const ratio =
+      Number(results['e2e batched (100/request) events/s']) / Number(results['gateway-only events/s']);
+    results['e2e batched / gateway-only'] = ratio.toFixed(2);
+    console.log(
+      '\nKeel e2e benchmark (2 cores shared; targets: ≥30k batched, ≥10k unbatched, ≥0.3× gateway, p99 ≤1 s, RSS ≤500 MB)',
+    );
+    console.table(results);
+  } finally {
+    await stop(sink);
+    await rm(tmp, { recursive: true, force: true });
+    await stopPostgres();
+  }
+}
+
+// ---------------------------------------------------------------- the sink (child process)
+async function runSink(): Promise<void> {
+  const latencies: number[] = [];
+  let events = 0;
+  let requests = 0;
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET') {
+      const sorted = latencies.slice().sort((a, b) => a - b);
+      const pick = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? null;
+      res.end(JSON.stringify({ events, requests, samples: sorted.length, p50: pick(0.5), p99: pick(0.99) }));
+      return;
+    }
+    if (req.url === '/reset') {
+      latencies.length = 0;
+      res.end('{}');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as
+        | { receivedAt: string }
+        | { receivedAt: string }[];
+      const list = Array.isArray(body) ? body : [body];
+      const now = Date.now();
+      requests += 1;
+      events += list.length;
+      for (const e of list) if (latencies.length < 2_000_000) latencies.push(now - Date.parse(e.receivedAt));
+      res.end('{"ok":true}');
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(Number(process.argv[process.argv.indexOf('--sink') + 1]), '127.0.0.1', () =>
+    process.stdout.write('ready\n'),
+  );
+}
+
+if (process.argv.includes('--sink')) await runSink();
+else await main();
