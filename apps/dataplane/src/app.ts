@@ -105,6 +105,7 @@ export async function buildDataPlane(deps: DataPlaneDeps): Promise<FastifyInstan
         maxBatchEvents: env.GATEWAY_COMMIT_MAX_EVENTS,
         concurrency: env.GATEWAY_COMMIT_CONCURRENCY,
         commitTimeoutMs: env.GATEWAY_COMMIT_TIMEOUT_MS,
+        lingerMs: env.GATEWAY_COMMIT_LINGER_MS,
         failureBackoffMs: 1000,
       },
     });

@@ -57,6 +57,12 @@ export const DataPlaneEnv = z.object({
    * submit, 3.7–6.3k submits/s; 2 → batches of 32, 37–48 µs, ~4.0k/s.
    */
   GATEWAY_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+  /**
+   * After a commit, wait this long before the next one so the clients just answered can join it.
+   * Measured with 64 clients: 0 → batches of 32, 2.9–3.6k submits/s, p50 13–17 ms; 1 → batches
+   * of 64, 6.1k/s, p50 7 ms, half the CPU per submit. 0 turns it off.
+   */
+  GATEWAY_COMMIT_LINGER_MS: z.coerce.number().int().min(0).max(50).default(1),
   /** A commit slower than this answers its requests 503 (they are retried; at-least-once). */
   GATEWAY_COMMIT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /**

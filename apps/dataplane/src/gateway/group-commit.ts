@@ -13,6 +13,11 @@ export interface GroupCommitOptions {
   commitTimeoutMs: number;
   /** After a failed commit, new requests get 503 at once for this long, then one commit probes. */
   failureBackoffMs: number;
+  /**
+   * After a commit, wait this long for the clients it answered to send their next requests,
+   * so that they join the next transaction instead of waiting a whole commit for the one after.
+   */
+  lingerMs: number;
 }
 
 export interface GroupCommitObserver {
@@ -50,7 +55,7 @@ export class GroupCommitter {
   private queuedBytes = 0;
   private inFlight = 0;
   private unhealthyUntil = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private lingerTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly idleWaiters: Array<() => void> = [];
 
@@ -78,7 +83,7 @@ export class GroupCommitter {
       this.queuedEvents += jobs.length;
       this.queuedBytes += bytes;
       this.observer.depth(this.queuedEvents, this.queuedBytes);
-      this.pump();
+      if (!this.lingerTimer || this.queuedEvents >= this.options.maxBatchEvents) this.pump();
     });
   }
 
@@ -89,7 +94,8 @@ export class GroupCommitter {
   /** Stops taking requests and waits for everything queued to commit or fail. */
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.retryTimer);
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
     this.unhealthyUntil = 0;
     this.pump();
     if (this.queue.length === 0 && this.inFlight === 0) return;
@@ -102,12 +108,25 @@ export class GroupCommitter {
       this.inFlight++;
       void this.commit(batch).finally(() => {
         this.inFlight--;
-        this.pump();
+        this.afterCommit();
         if (this.inFlight === 0 && this.queue.length === 0) {
           for (const resolve of this.idleWaiters.splice(0)) resolve();
         }
       });
     }
+  }
+
+  private afterCommit(): void {
+    const { lingerMs, maxBatchEvents } = this.options;
+    if (this.lingerTimer) return;
+    if (lingerMs > 0 && !this.closed && this.inFlight === 0 && this.queuedEvents < maxBatchEvents) {
+      this.lingerTimer = setTimeout(() => {
+        this.lingerTimer = undefined;
+        this.pump();
+      }, lingerMs);
+      return;
+    }
+    this.pump();
   }
 
   private takeBatch(): Pending[] {
