@@ -1,8 +1,10 @@
 import { amplitude } from './amplitude';
+import { mixpanel } from './mixpanel';
 import type { DestinationType } from './types';
 import { webhook } from './webhook';
 
 export { AMPLITUDE_ENDPOINTS, AmplitudeConfig, amplitude } from './amplitude';
+export { MIXPANEL_HOSTS, MixpanelConfig, mixpanel } from './mixpanel';
 export * from './types';
 export { WebhookConfig, webhook } from './webhook';
 
@@ -10,6 +12,7 @@ export { WebhookConfig, webhook } from './webhook';
 export const destinationCatalog: Readonly<Record<string, DestinationType>> = {
   [webhook.id]: webhook as unknown as DestinationType,
   [amplitude.id]: amplitude as unknown as DestinationType,
+  [mixpanel.id]: mixpanel as unknown as DestinationType,
 };
 
 export function findDestinationType(id: string): DestinationType | undefined {
