@@ -244,6 +244,7 @@ describe('workspace export and apply', () => {
   });
 });
 
+// Each call starts a TypeScript process, which takes seconds on a busy machine.
 describe('npm run keel', () => {
   const env = () => ({
     ...process.env,
@@ -262,7 +263,7 @@ describe('npm run keel', () => {
     const one = await keel(['workspace', 'export', '--help']);
     expect(one.stdout).toContain('Usage: npm run keel -- workspace export');
     expect(one.stdout).toContain('DATABASE_URL');
-  });
+  }, 120_000);
 
   it('exports as JSON and applies a file only with --yes', async () => {
     const exported = await keel(['workspace', 'export', '--workspace', devWorkspace, '--format', 'json']);
@@ -285,5 +286,5 @@ describe('npm run keel', () => {
 
     const bad = await keel(['workspace', 'export', '--workspace', 'ws_missing']);
     expect(bad.stderr).toContain('Workspace ws_missing was not found');
-  });
+  }, 120_000);
 });
