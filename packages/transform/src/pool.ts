@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { TransformationMetadata } from '@keel/shared';
 import { resolveLimits, type SandboxLimits, type SandboxLimitsInput } from './limits';
+import { parseOutput } from './output';
 import {
   EMPTY_BATCH,
   failedRun,
@@ -15,6 +16,8 @@ export type HostRequest = { id: number; program: TransformationProgram; input: s
 export type HostReply =
   | { type: 'ready' }
   | { type: 'result'; id: number; result: TransformationRun }
+  /** The runtime's JSON text for a batch that ran, parsed here. */
+  | { type: 'output'; id: number; output: string }
   | { type: 'error'; id: number; error: string };
 
 export interface SandboxPoolOptions {
@@ -194,15 +197,14 @@ class SandboxChild {
         }
         const job = this.current;
         if (!job || job.id !== reply.id) return;
+        const totalMs = performance.now() - job.started;
         this.finish(
           job,
-          reply.type === 'result'
-            ? { ...reply.result, totalMs: performance.now() - job.started }
-            : failedRun(
-                job.count,
-                `the transformation sandbox failed: ${reply.error}`,
-                performance.now() - job.started,
-              ),
+          reply.type === 'output'
+            ? parseOutput(reply.output, job.count, totalMs)
+            : reply.type === 'result'
+              ? { ...reply.result, totalMs }
+              : failedRun(job.count, `the transformation sandbox failed: ${reply.error}`, totalMs),
         );
       };
       child.on('message', onReply);

@@ -11,8 +11,13 @@ const sandbox = new TransformationSandbox(limits);
 const send = (reply: HostReply) => process.send?.(reply);
 
 process.on('message', (request: HostRequest) => {
-  sandbox.runJson(request.program, request.input, request.count).then(
-    (result) => send({ type: 'result', id: request.id, result }),
+  sandbox.runRaw(request.program, request.input, request.count).then(
+    (result) =>
+      send(
+        typeof result === 'string'
+          ? { type: 'output', id: request.id, output: result }
+          : { type: 'result', id: request.id, result },
+      ),
     (error: unknown) =>
       send({ type: 'error', id: request.id, error: error instanceof Error ? error.message : String(error) }),
   );

@@ -233,7 +233,7 @@ describe('hostile code', () => {
   });
 
   it('disposes an isolate that grows past its memory limit, step by step', async () => {
-    const roomy = new TransformationSandbox({ cpuTimeLimitMs: 10_000 });
+    const roomy = new TransformationSandbox({ cpuTimeLimitMs: 20_000 });
     const run = (code: string) => roomy.run({ code, allowFetch: false }, [event(0)], [meta(0)]);
     const code =
       'export function transformEvent(e) { const keep = []; for (;;) keep.push("x".repeat(1e6) + Math.random()); }';
