@@ -293,7 +293,12 @@ async function main(argv: string[]): Promise<number> {
   if (parsed.positionals.length > (command.positionals ?? 0)) {
     throw new UsageError(`Unexpected argument "${parsed.positionals.at(-1)}".`);
   }
-  const env = loadEnv();
+  let env: ReturnType<typeof loadEnv>;
+  try {
+    env = loadEnv();
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${ENV_HELP}`);
+  }
   const db = createPrisma(env.DATABASE_URL);
   try {
     return await command.run(
