@@ -6,8 +6,10 @@ import { quoteIdent } from '../jobsdb/partitions';
  * Deduplication by messageId per source. Ids are kept in generations of one window each
  * (bucket = now / window); a lookup checks the current and the previous generation, so an id
  * is remembered for at least one window and at most two, and an old generation is dropped
- * whole. One indexed lookup and one insert per batch (measured: ~4% of processor time at
- * 1,000-event batches).
+ * whole. One indexed lookup and one insert per batch. Measured on the shared 2-core machine
+ * (load 10–15): a median 88 ms per 2,000-event batch, ~44 µs per event, about what appending
+ * the events costs; uuid hashes of the keys instead of text measured 69 ms, too little to
+ * change the schema for. DEDUP_WINDOW_MS=0 turns it off for sources that never resend.
  */
 export interface DedupKey {
   sourceId: string;

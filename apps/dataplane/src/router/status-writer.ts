@@ -13,7 +13,8 @@ interface Pending {
 /**
  * Gathers the router's status changes from every destination and writes them, their report
  * deltas and their failed events in one transaction every `intervalMs` (group commit).
- * Measured: one transaction per 10 ms carried 40,000 status rows/s at under 15% of one core.
+ * Measured: a 1,000-row status transaction took a median 24 ms (about 42,000 rows/s on one
+ * connection, machine under load), so one writer keeps up with the targets.
  */
 export class StatusWriter {
   private pending: Pending[] = [];
