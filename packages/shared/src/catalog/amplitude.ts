@@ -50,7 +50,10 @@ export const AmplitudeConfig = z.object({
   apiHost: field(
     z
       .string()
-      .url('enter a full URL such as https://amplitude-proxy.example.com, or leave it empty')
+      .url({
+        error: 'enter a full URL such as https://amplitude-proxy.example.com, or leave it empty',
+        abort: true,
+      })
       .refine((u) => /^https?:/i.test(u), 'the host must start with http:// or https://')
       .optional(),
     {

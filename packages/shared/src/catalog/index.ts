@@ -1,10 +1,12 @@
 import { amplitude } from './amplitude';
 import { mixpanel } from './mixpanel';
+import { posthog } from './posthog';
 import type { DestinationType } from './types';
 import { webhook } from './webhook';
 
 export { AMPLITUDE_ENDPOINTS, AmplitudeConfig, amplitude } from './amplitude';
 export { MIXPANEL_HOSTS, MixpanelConfig, mixpanel } from './mixpanel';
+export { POSTHOG_EU_HOST, POSTHOG_US_HOST, PostHogConfig, posthog } from './posthog';
 export * from './types';
 export { WebhookConfig, webhook } from './webhook';
 
@@ -13,6 +15,7 @@ export const destinationCatalog: Readonly<Record<string, DestinationType>> = {
   [webhook.id]: webhook as unknown as DestinationType,
   [amplitude.id]: amplitude as unknown as DestinationType,
   [mixpanel.id]: mixpanel as unknown as DestinationType,
+  [posthog.id]: posthog as unknown as DestinationType,
 };
 
 export function findDestinationType(id: string): DestinationType | undefined {

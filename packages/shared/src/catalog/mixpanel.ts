@@ -64,7 +64,10 @@ export const MixpanelConfig = z
     apiHost: field(
       z
         .string()
-        .url('enter a full URL such as https://mixpanel-proxy.example.com, or leave it empty')
+        .url({
+          error: 'enter a full URL such as https://mixpanel-proxy.example.com, or leave it empty',
+          abort: true,
+        })
         .refine((u) => /^https?:/i.test(u), 'the host must start with http:// or https://')
         .optional(),
       {
