@@ -26,10 +26,7 @@ export function basicAuthUser(header: string | undefined): string | undefined {
   return user.length > 0 ? user : undefined;
 }
 
-/**
- * Finds the enabled source a write key belongs to. Only sources in the current config are
- * ever accepted: before the first config arrives every key is unknown.
- */
+/** Finds the enabled source a write key belongs to. Only sources in the current config are accepted. */
 export function authenticate(config: ConfigStore, writeKey: string | undefined): ConfigSource {
   if (!writeKey) {
     throw new GatewayError(
@@ -38,7 +35,16 @@ export function authenticate(config: ConfigStore, writeKey: string | undefined):
     );
   }
   const current = config.current();
-  const source = current ? indexOf(current).get(writeKey) : undefined;
+  if (!current) {
+    // Before the first config (no cache, control plane away) no key can be judged: a 401 would
+    // make SDKs drop their events, a 503 makes them retry.
+    throw new GatewayError(
+      'config-unavailable',
+      'The gateway has not loaded its configuration yet; retry after the Retry-After header.',
+      { retryAfterSeconds: 5 },
+    );
+  }
+  const source = indexOf(current).get(writeKey);
   if (!source) {
     throw new GatewayError(
       'invalid-write-key',

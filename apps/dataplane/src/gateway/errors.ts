@@ -14,6 +14,7 @@ export const GATEWAY_ERROR_STATUS = {
   'rate-limited': 429,
   overloaded: 503,
   'database-unavailable': 503,
+  'config-unavailable': 503,
 } as const;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERROR_STATUS;

@@ -399,6 +399,22 @@ describe('rejections', () => {
     expect((await post('/v1/track', track, { authorization: basic('rotated') })).status).toBe(200);
   });
 
+  it('before any config has loaded, answers 503 so that SDKs retry instead of dropping', async () => {
+    const unconfigured = await startGateway({ databaseUrl: db.url, config: undefined });
+    try {
+      const response = await request(`${unconfigured.url}/v1/track`, {
+        method: 'POST',
+        body: JSON.stringify(track),
+        headers: { authorization: basic('key-src_web') },
+      });
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('5');
+      expect(await response.body.json()).toMatchObject({ code: 'config-unavailable' });
+    } finally {
+      await unconfigured.close();
+    }
+  });
+
   it('unknown paths answer 404 in JSON', async () => {
     const response = await post('/v2/track', track);
     expect(response).toMatchObject({ status: 404, body: { code: 'not-found' } });

@@ -42,7 +42,8 @@ export interface RunningGateway {
 /** A gateway-only data plane on a real port, serving `config`, writing to `databaseUrl`. */
 export async function startGateway(options: {
   databaseUrl: string;
-  config: WorkspaceConfig;
+  /** Undefined: a gateway that has no config yet. */
+  config: WorkspaceConfig | undefined;
   pool?: pg.Pool;
   env?: Record<string, string>;
   /** Keep the real logger (at env LOG_LEVEL) and write it here; otherwise logging is off. */
