@@ -29,6 +29,10 @@ function collect(stream: Readable, limit: number): Promise<Buffer> {
     };
     stream.on('data', onData);
     stream.once('error', reject);
+    // A client that hangs up mid-body may end the stream without 'end' or 'error'.
+    stream.once('close', () =>
+      reject(new GatewayError('invalid-body', 'The connection closed before the whole body arrived.')),
+    );
     stream.once('end', () =>
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)),
     );

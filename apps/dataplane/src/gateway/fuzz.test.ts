@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { useTestDatabase } from '@keel/postgres/testing';
 import { request } from 'undici';
@@ -218,6 +219,23 @@ describe('fuzzing', () => {
         }),
       );
     }
+    // Uploads abandoned halfway: the connection closes before Content-Length bytes arrived.
+    await Promise.all(
+      Array.from(
+        { length: 20 },
+        () =>
+          new Promise<void>((resolve) => {
+            const socket = net.connect(Number(new URL(gw.url).port), '127.0.0.1', () => {
+              socket.write(
+                `POST /v1/batch HTTP/1.1\r\nHost: x\r\nAuthorization: ${basic('key-src_fuzz')}\r\nContent-Length: 100000\r\n\r\n{"batch":[`,
+              );
+              setTimeout(() => socket.destroy(), 20);
+            });
+            socket.on('close', () => resolve());
+            socket.on('error', () => {});
+          }),
+      ),
+    );
     stop = true;
     await validTraffic;
 
