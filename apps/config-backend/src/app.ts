@@ -7,6 +7,7 @@ import pg from 'pg';
 import { dataPlaneApi } from './data-plane-api/plugin';
 import { createPrisma, type Db } from './db';
 import type { ConfigBackendEnv } from './env';
+import { type ConfigBackendMetrics, createConfigBackendMetrics } from './metrics';
 import { transformWorkerPlugin } from './transform-worker/plugin';
 import { trpcPlugin } from './trpc/plugin';
 
@@ -21,7 +22,13 @@ export interface ConfigBackendDeps {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    keel: { env: ConfigBackendEnv; prisma: Db; pool: pg.Pool; secretKey: Buffer };
+    keel: {
+      env: ConfigBackendEnv;
+      prisma: Db;
+      pool: pg.Pool;
+      secretKey: Buffer;
+      metrics: ConfigBackendMetrics;
+    };
   }
 }
 
@@ -39,15 +46,29 @@ export async function buildConfigBackend(deps: ConfigBackendDeps): Promise<Fasti
   });
   const prisma = deps.prisma ?? createPrisma(env.DATABASE_URL);
   const pool = deps.pool ?? new pg.Pool({ connectionString: env.DATABASE_URL, max: 5 });
-  app.decorate('keel', { env, prisma, pool, secretKey: Buffer.from(env.KEEL_SECRET_KEY, 'base64') });
+  const metrics = createConfigBackendMetrics();
+  app.decorate('keel', {
+    env,
+    prisma,
+    pool,
+    secretKey: Buffer.from(env.KEEL_SECRET_KEY, 'base64'),
+    metrics,
+  });
   app.addHook('onClose', async () => {
     if (!deps.prisma) await prisma.$disconnect();
     if (!deps.pool) await pool.end();
   });
 
-  // Data planes poll every few seconds; their routine requests would drown every other log line.
+  // Data planes poll and Prometheus scrapes every few seconds; their routine requests would
+  // drown every other log line.
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith(DATA_PLANE_API_PREFIX)) route.logLevel ??= 'warn';
+    if (route.url.startsWith(DATA_PLANE_API_PREFIX) || route.url === '/metrics') route.logLevel ??= 'warn';
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched' };
+    metrics.httpRequests.inc({ ...labels, status: String(reply.statusCode) });
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
   await app.register(fastifyCookie);
   await app.register(transformWorkerPlugin, {
@@ -56,6 +77,10 @@ export async function buildConfigBackend(deps: ConfigBackendDeps): Promise<Fasti
   });
   await app.register(trpcPlugin);
   await app.register(dataPlaneApi, { prefix: DATA_PLANE_API_PREFIX });
+
+  app.get('/metrics', async (_request, reply) => {
+    return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   app.get('/health', async (_request, reply) => {
     const database = await checkDatabase(pool);

@@ -26,6 +26,12 @@ export const ConfigBackendEnv = z.object({
     .number()
     .positive()
     .default(24 * 14),
+  /**
+   * Days the control plane keeps failed-event samples. The same name and default as the data
+   * plane's setting, so one variable keeps both stores in step: a sample older than the data
+   * plane's copy could no longer be replayed.
+   */
+  FAILED_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).default(14),
   /** Marks cookies Secure; on by default when PUBLIC_URL is https. */
   COOKIE_SECURE: z
     .enum(['true', 'false'])

@@ -11,7 +11,8 @@ import { z } from 'zod';
  * - GET  /data-plane/v1/commands          → DataPlaneCommands (claims pending replays for this data plane)
  * - POST /data-plane/v1/commands/:id/done ← ReplayDone
  * - GET  /data-plane/v1/live              → LiveWatches (what someone is watching right now)
- * - POST /data-plane/v1/live-events       ← LiveEventBatch
+ * - POST /data-plane/v1/live-events       ← LiveEventBatch (a resent sample with an id is ignored)
+ * - POST /data-plane/v1/write-key-usage   ← WriteKeyUsageBatch (moves each key's last-used time forward)
  */
 export const DATA_PLANE_API_PREFIX = '/data-plane/v1';
 
@@ -76,6 +77,8 @@ export type LiveEventStage = z.infer<typeof LiveEventStage>;
 
 /** One sampled event: what arrived, and for a destination what was sent and what came back. */
 export const LiveEvent = z.object({
+  /** The data plane's id for this sample; a resent sample with the same id is stored once. */
+  id: z.string().min(1).max(100).optional(),
   workspaceId: z.string(),
   sourceId: z.string(),
   destinationId: z.string().nullable(),
@@ -95,3 +98,20 @@ export const LiveEventBatch = z.object({
   events: z.array(LiveEvent).max(1000),
 });
 export type LiveEventBatch = z.infer<typeof LiveEventBatch>;
+
+/** When a write key last authenticated a request at a data plane's gateway. */
+export const WriteKeyUsage = z.object({
+  writeKeyId: z.string().min(1),
+  lastUsedAt: z.iso.datetime(),
+});
+export type WriteKeyUsage = z.infer<typeof WriteKeyUsage>;
+
+/**
+ * The latest use of each write key since the previous push. The config-backend only moves a
+ * key's last-used time forward, so pushes from several gateways may arrive in any order.
+ */
+export const WriteKeyUsageBatch = z.object({
+  dataPlaneId: z.string().min(1),
+  usage: z.array(WriteKeyUsage).max(10_000),
+});
+export type WriteKeyUsageBatch = z.infer<typeof WriteKeyUsageBatch>;

@@ -488,6 +488,104 @@ describe('live events', () => {
     });
     expect(oldest?.messageId).toBe('a-200');
   });
+
+  it('stores a resent sample once by its id, within a batch and across batches, and keeps samples without one', async () => {
+    const sample = (id: string | undefined, messageId: string) => ({
+      ...(id ? { id } : {}),
+      workspaceId: 'wsb',
+      sourceId: 'wsb_src',
+      destinationId: 'wsb_dst',
+      messageId,
+      stage: 'delivered',
+      at: new Date().toISOString(),
+      payload: { messageId },
+      response: { status: 200 },
+    });
+    const batch = {
+      dataPlaneId: 'dp-1',
+      events: [sample('s-1', 'm-1'), sample('s-2', 'm-2'), sample('s-2', 'm-2'), sample(undefined, 'm-3')],
+    };
+    const first = await post('/data-plane/v1/live-events', instanceToken, batch);
+    expect(first.json()).toEqual({ accepted: 3, skipped: 0 });
+    const resent = await post('/data-plane/v1/live-events', instanceToken, batch);
+    // Only the sample without an id can be stored again: nothing tells it apart.
+    expect(resent.json()).toEqual({ accepted: 1, skipped: 0 });
+    const rows = await prisma.liveEvent.findMany({ where: { workspaceId: 'wsb' }, orderBy: { id: 'asc' } });
+    expect(rows.map((r) => [r.sampleId, r.messageId])).toEqual([
+      ['s-1', 'm-1'],
+      ['s-2', 'm-2'],
+      [null, 'm-3'],
+      [null, 'm-3'],
+    ]);
+    // Ids are the workspace's own: another workspace may use the same one.
+    const other = await post('/data-plane/v1/live-events', wsToken, {
+      dataPlaneId: 'dp-1',
+      events: [
+        { ...sample('s-1', 'm-a'), workspaceId: 'wsa', sourceId: 'wsa_src', destinationId: 'wsa_dst' },
+      ],
+    });
+    expect(other.json()).toEqual({ accepted: 1, skipped: 0 });
+  });
+});
+
+describe('POST /data-plane/v1/write-key-usage', () => {
+  const keyOf = (id: string) =>
+    prisma.writeKey.findUniqueOrThrow({ where: { id }, select: { lastUsedAt: true } });
+
+  it('moves a key of a served workspace forward only, never past now, and leaves other workspaces alone', async () => {
+    const configBefore = await get('/data-plane/v1/config', wsToken);
+    const t1 = new Date(Date.now() - 60_000);
+    const t0 = new Date(t1.getTime() - 30_000);
+    const first = await post('/data-plane/v1/write-key-usage', wsToken, {
+      dataPlaneId: 'dp-1',
+      usage: [
+        { writeKeyId: 'wsa_wk1', lastUsedAt: t0.toISOString() },
+        { writeKeyId: 'wsa_wk1', lastUsedAt: t1.toISOString() },
+        { writeKeyId: 'wsb_wk1', lastUsedAt: t1.toISOString() },
+        { writeKeyId: 'no-such-key', lastUsedAt: t1.toISOString() },
+      ],
+    });
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toEqual({ accepted: 1, skipped: 2 });
+    expect((await keyOf('wsa_wk1')).lastUsedAt).toEqual(t1);
+    expect((await keyOf('wsb_wk1')).lastUsedAt).toBeNull();
+
+    // An older push (another gateway, a late retry) does not move it back.
+    await post('/data-plane/v1/write-key-usage', wsToken, {
+      dataPlaneId: 'dp-2',
+      usage: [{ writeKeyId: 'wsa_wk1', lastUsedAt: t0.toISOString() }],
+    });
+    expect((await keyOf('wsa_wk1')).lastUsedAt).toEqual(t1);
+
+    // A data plane whose clock runs ahead cannot pin a key as used in the future.
+    const before = Date.now();
+    await post('/data-plane/v1/write-key-usage', instanceToken, {
+      dataPlaneId: 'dp-skewed',
+      usage: [{ writeKeyId: 'wsb_wk1', lastUsedAt: new Date(before + 3_600_000).toISOString() }],
+    });
+    const skewed = (await keyOf('wsb_wk1')).lastUsedAt;
+    expect(skewed?.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(skewed?.getTime()).toBeGreaterThanOrEqual(before - 1_000);
+
+    // Last-used times are not part of the config: data planes are not sent a new one.
+    const configAfter = await get('/data-plane/v1/config', wsToken);
+    expect(configAfter.headers.etag).toBe(configBefore.headers.etag);
+  });
+
+  it('refuses a batch that does not match the contract, naming the field', async () => {
+    const bad = await post('/data-plane/v1/write-key-usage', wsToken, {
+      dataPlaneId: 'dp-1',
+      usage: [{ writeKeyId: 'wsa_wk1', lastUsedAt: 'yesterday' }],
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.fields).toHaveProperty('usage.0.lastUsedAt');
+    const unauthenticated = await app.inject({
+      method: 'POST',
+      url: '/data-plane/v1/write-key-usage',
+      payload: { dataPlaneId: 'dp-1', usage: [] },
+    });
+    expect(unauthenticated.statusCode).toBe(401);
+  });
 });
 
 let bToken: string | undefined;

@@ -5,6 +5,7 @@ import {
   LiveEventBatch,
   type LiveWatches,
   ReplayDone,
+  WriteKeyUsageBatch,
 } from '@keel/shared';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -15,8 +16,9 @@ import { DomainError } from '../domain/errors';
 import { ingestFailedEvents } from '../domain/failed-events-ingest';
 import { activeLiveWatches, ingestLiveEvents } from '../domain/live-events-ingest';
 import { claimReplayCommands, finishReplayCommand } from '../domain/replay-commands';
-import { pruneExpiredReports } from '../domain/retention';
+import { pruneExpired } from '../domain/retention';
 import { WorkspaceConfigCache } from '../domain/workspace-config-cache';
+import { recordWriteKeyUsage } from '../domain/write-key-usage';
 import { handleError, parseOrThrow } from './errors';
 
 declare module 'fastify' {
@@ -55,16 +57,24 @@ function ifNoneMatchOf(request: FastifyRequest): string | undefined {
  * `Authorization: Bearer <data-plane token>`.
  */
 export async function dataPlaneApi(app: FastifyInstance): Promise<void> {
-  const { pool, env, secretKey } = app.keel;
+  const { pool, env, secretKey, metrics } = app.keel;
   const changes = new ConfigChanges(env.DATABASE_URL, app.log);
   await changes.start();
-  const cache = new WorkspaceConfigCache(pool, secretKey, changes, 60_000, (problem) =>
-    app.log.warn(problem, 'a destination is served disabled to data planes'),
+  const cache = new WorkspaceConfigCache(
+    pool,
+    secretKey,
+    changes,
+    60_000,
+    (problem) => app.log.warn(problem, 'a destination is served disabled to data planes'),
+    (seconds, ok) => {
+      metrics.configBuilds.inc({ outcome: ok ? 'ok' : 'failed' });
+      if (ok) metrics.configBuildDuration.observe(seconds);
+    },
   );
-  // Hourly, off the request path; every config-backend may run it, deletes are idempotent.
+  const retention = { failedEventRetentionDays: env.FAILED_EVENTS_RETENTION_DAYS };
   const pruning = setInterval(() => {
-    pruneExpiredReports(pool).catch((error: unknown) =>
-      app.log.warn({ err: error }, 'pruning expired delivery reports failed; retrying in an hour'),
+    pruneExpired(pool, retention).catch((error: unknown) =>
+      app.log.warn({ err: error }, 'pruning expired reports and samples failed; retrying in an hour'),
     );
   }, PRUNE_INTERVAL_MS).unref();
   app.addHook('preClose', async () => {
@@ -103,6 +113,7 @@ export async function dataPlaneApi(app: FastifyInstance): Promise<void> {
       const onClose = () => gone.abort();
       reply.raw.once('close', onClose);
       const deadline = Date.now() + wait * 1000;
+      metrics.longPollWaiters.inc();
       try {
         while (!gone.signal.aborted && !changes.isStopped && current.config.version === known) {
           const left = deadline - Date.now();
@@ -112,6 +123,7 @@ export async function dataPlaneApi(app: FastifyInstance): Promise<void> {
           current = await cache.get(scope);
         }
       } finally {
+        metrics.longPollWaiters.dec();
         reply.raw.off('close', onClose);
       }
     }
@@ -122,7 +134,10 @@ export async function dataPlaneApi(app: FastifyInstance): Promise<void> {
 
   app.post('/reports', async (request) => {
     const batch = parseOrThrow(DeliveryReportBatch, request.body, 'report batch');
-    return ingestDeliveryReports(pool, principalOf(request), batch);
+    const result = await ingestDeliveryReports(pool, principalOf(request), batch);
+    metrics.reportRows.inc({ outcome: 'accepted' }, result.accepted);
+    metrics.reportRows.inc({ outcome: 'skipped' }, result.skipped);
+    return result;
   });
 
   app.post('/failed-events', async (request) => {
@@ -147,5 +162,10 @@ export async function dataPlaneApi(app: FastifyInstance): Promise<void> {
   app.post('/live-events', async (request) => {
     const batch = parseOrThrow(LiveEventBatch, request.body, 'live-event batch');
     return ingestLiveEvents(pool, principalOf(request), batch);
+  });
+
+  app.post('/write-key-usage', async (request) => {
+    const batch = parseOrThrow(WriteKeyUsageBatch, request.body, 'write-key usage batch');
+    return recordWriteKeyUsage(pool, principalOf(request), batch);
   });
 }

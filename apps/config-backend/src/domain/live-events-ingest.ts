@@ -28,7 +28,11 @@ export async function activeLiveWatches(sql: Sql, principal: DataPlanePrincipal)
   }));
 }
 
-/** Stores sampled live events and trims each workspace to its newest LIVE_EVENTS_PER_WORKSPACE. */
+/**
+ * Stores sampled live events and trims each workspace to its newest LIVE_EVENTS_PER_WORKSPACE.
+ * A sample whose id the workspace already holds (a resent batch) is ignored; `accepted` counts
+ * the samples stored now.
+ */
 export async function ingestLiveEvents(
   sql: Sql,
   principal: DataPlanePrincipal,
@@ -42,13 +46,14 @@ export async function ingestLiveEvents(
   const events = batch.events.filter((e) => workspaces.has(e.workspaceId));
   const skipped = batch.events.length - events.length;
   if (events.length === 0) return { accepted: 0, skipped };
-  await sql.query({
+  const inserted = await sql.query({
     name: 'keel_ingest_live_events',
     text: `INSERT INTO live_events (workspace_id, data_plane_id, source_id, destination_id, message_id, stage, at,
-        payload, request, response, reason)
-      SELECT w, $1, s, d, m, st, t, p, rq, rs, r
+        payload, request, response, reason, sample_id)
+      SELECT w, $1, s, d, m, st, t, p, rq, rs, r, i
       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::jsonb[],
-        $9::jsonb[], $10::jsonb[], $11::text[]) AS u(w, s, d, m, st, t, p, rq, rs, r)`,
+        $9::jsonb[], $10::jsonb[], $11::text[], $12::text[]) AS u(w, s, d, m, st, t, p, rq, rs, r, i)
+      ON CONFLICT (workspace_id, sample_id) DO NOTHING`,
     values: [
       batch.dataPlaneId,
       events.map((e) => e.workspaceId),
@@ -61,6 +66,7 @@ export async function ingestLiveEvents(
       events.map((e) => (e.request === undefined ? null : JSON.stringify(e.request))),
       events.map((e) => (e.response === undefined ? null : JSON.stringify(e.response))),
       events.map((e) => e.reason ?? null),
+      events.map((e) => e.id ?? null),
     ],
   });
   for (const workspaceId of new Set(events.map((e) => e.workspaceId))) {
@@ -71,5 +77,5 @@ export async function ingestLiveEvents(
       values: [workspaceId, LIVE_EVENTS_PER_WORKSPACE],
     });
   }
-  return { accepted: events.length, skipped };
+  return { accepted: inserted.rowCount ?? 0, skipped };
 }

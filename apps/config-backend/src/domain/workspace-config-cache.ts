@@ -31,6 +31,8 @@ export class WorkspaceConfigCache {
     private readonly changes: ConfigChanges,
     private readonly maxAgeMs = 60_000,
     private readonly onProblem?: (problem: ConfigProblem) => void,
+    /** Told of every build (a cache miss): how long it took, and whether it succeeded. */
+    private readonly onBuild?: (seconds: number, ok: boolean) => void,
   ) {}
 
   get(scope: ConfigScope): Promise<CachedConfig> {
@@ -45,10 +47,15 @@ export class WorkspaceConfigCache {
     ) {
       return entry.value;
     }
+    const started = performance.now();
     const value = buildWorkspaceConfig(this.sql, scope, this.secretKey, this.onProblem).then((config) => ({
       config,
       body: JSON.stringify(config),
     }));
+    value.then(
+      () => this.onBuild?.((performance.now() - started) / 1000, true),
+      () => this.onBuild?.((performance.now() - started) / 1000, false),
+    );
     if (this.changes.connected) {
       this.entries.set(key, { generation, builtAt: Date.now(), value });
       value.catch(() => {

@@ -15,6 +15,9 @@ export const trpcPlugin = fp(
         router: appRouter,
         createContext: (opts) => createContext(opts, services),
         onError({ error, path, req }) {
+          // A path that names no procedure is the caller's text: label it 'unknown', not by it.
+          const procedure = path && Object.hasOwn(appRouter._def.procedures, path) ? path : 'unknown';
+          app.keel.metrics.trpcErrors.inc({ procedure, code: error.code });
           // Expected errors are the client's to handle; only unexpected ones are logged.
           if (error.code === 'INTERNAL_SERVER_ERROR')
             req.log.error({ err: error.cause ?? error, path }, 'tRPC procedure failed');
