@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StoredEvent } from '../events';
 import { findDestinationType } from './index';
-import { insertIdOf, MIXPANEL_HOSTS, MixpanelConfig, mixpanel } from './mixpanel';
+import { credentialProblem, insertIdOf, MIXPANEL_HOSTS, MixpanelConfig, mixpanel } from './mixpanel';
 import { type DeliveryPayload, secretFieldsOf } from './types';
 
 const config = MixpanelConfig.parse({ projectToken: 'tok123' });
@@ -169,16 +169,21 @@ describe('mixpanel config', () => {
 
   it('names the field of each mistake', () => {
     expect(errors({})).toEqual([['projectToken', "enter your Mixpanel project's token"]]);
-    expect(errors({ projectToken: 't', serviceAccountUsername: 'sa' })).toEqual([
-      ['serviceAccountSecret', 'enter the service account’s secret'],
-      ['projectId', 'a service account needs the project id'],
-    ]);
     expect(errors({ projectToken: 't', projectId: '12a' })).toEqual([
       ['projectId', 'the project id is a number, as in Project Settings'],
     ]);
     expect(errors({ projectToken: 't', maxBatchSize: 2001 })).toEqual([
       ['maxBatchSize', 'Mixpanel accepts at most 2000 records per request'],
     ]);
+  });
+
+  it('drops events, saying what to complete, while a service account lacks its secret or project id', () => {
+    const partial = MixpanelConfig.parse({ projectToken: 't', serviceAccountUsername: 'sa' });
+    const reason =
+      "The Mixpanel service account also needs its service account secret and project id; complete the destination's settings.";
+    expect(credentialProblem(partial)).toBe(reason);
+    expect(mixpanel.transform(stored({ type: 'track', event: 'E' }), partial)).toEqual({ ok: false, reason });
+    expect(credentialProblem({ ...partial, serviceAccountSecret: 's', projectId: '1' })).toBeUndefined();
   });
 
   it('marks the service account secret and the API secret as secret', () => {

@@ -27,91 +27,76 @@ export const MixpanelResidency = z.enum(['US', 'EU', 'IN']);
 
 const TOKEN_NEEDED = "enter your Mixpanel project's token";
 
-export const MixpanelConfig = z
-  .object({
-    projectToken: field(z.string({ error: TOKEN_NEEDED }).trim().min(1, TOKEN_NEEDED), {
-      label: 'Project token',
-      help: 'Found in Mixpanel under Project Settings. Profile updates carry it; without other credentials it also authenticates imports.',
-    }),
-    serviceAccountUsername: field(z.string().trim().optional(), {
-      label: 'Service account username',
-      help: 'Recommended for imports: an Owner or Admin service account. Needs its secret and the project id.',
-    }),
-    serviceAccountSecret: field(z.string().optional(), {
-      label: 'Service account secret',
-      help: 'Stored encrypted and never shown again.',
-      secret: true,
-      widget: 'password',
-    }),
-    projectId: field(
-      z.string().trim().regex(/^\d*$/, 'the project id is a number, as in Project Settings').optional(),
-      {
-        label: 'Project id',
-        help: 'Needed with a service account.',
-      },
-    ),
-    apiSecret: field(z.string().optional(), {
-      label: 'Project API secret',
-      help: 'The legacy alternative to a service account. Stored encrypted and never shown again.',
-      secret: true,
-      widget: 'password',
-    }),
-    residency: field(MixpanelResidency.default('US'), {
-      label: 'Data residency',
-      help: 'EU or IN for projects in Mixpanel’s EU or India data centers.',
-      widget: 'select',
-    }),
-    apiHost: field(
-      z
-        .string()
-        .url({
-          error: 'enter a full URL such as https://mixpanel-proxy.example.com, or leave it empty',
-          abort: true,
-        })
-        .refine((u) => /^https?:/i.test(u), 'the host must start with http:// or https://')
-        .optional(),
-      {
-        label: 'API host',
-        help: "Leave empty to use Mixpanel's own servers for the residency above; set it to send through a proxy.",
-        placeholder: 'https://api.mixpanel.com',
-        widget: 'url',
-      },
-    ),
-    groupKey: field(z.string().trim().min(1, 'enter a group key such as company_id').default('company_id'), {
-      label: 'Group key',
-      help: 'The group key (set up in Mixpanel’s Group Analytics) that group calls use.',
-    }),
-    maxBatchSize: field(
-      z
-        .number()
-        .int()
-        .min(1, 'send at least 1 record per request')
-        .max(MIXPANEL_MAX_RECORDS, `Mixpanel accepts at most ${MIXPANEL_MAX_RECORDS} records per request`)
-        .default(500),
-      { label: 'Records per request', widget: 'number' },
-    ),
-    maxBatchWaitMs: field(z.number().int().min(0).max(60_000).default(1000), {
-      label: 'Longest wait for a batch (ms)',
-      widget: 'number',
-    }),
-  })
-  .superRefine((config, ctx) => {
-    if (!config.serviceAccountUsername) return;
-    if (!config.serviceAccountSecret) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['serviceAccountSecret'],
-        message: 'enter the service account’s secret',
-      });
-    }
-    if (!config.projectId) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['projectId'],
-        message: 'a service account needs the project id',
-      });
-    }
-  });
+// No object-level refinement here: forms validate with `.omit()` of kept secrets, which zod
+// refuses on refined objects. The service-account fields are checked together in `transform`.
+export const MixpanelConfig = z.object({
+  projectToken: field(z.string({ error: TOKEN_NEEDED }).trim().min(1, TOKEN_NEEDED), {
+    label: 'Project token',
+    help: 'Found in Mixpanel under Project Settings. Profile updates carry it; without other credentials it also authenticates imports.',
+  }),
+  serviceAccountUsername: field(z.string().trim().optional(), {
+    label: 'Service account username',
+    help: 'Recommended for imports: an Owner or Admin service account. Needs its secret and the project id.',
+  }),
+  serviceAccountSecret: field(z.string().optional(), {
+    label: 'Service account secret',
+    help: 'Stored encrypted and never shown again.',
+    secret: true,
+    widget: 'password',
+  }),
+  projectId: field(
+    z.string().trim().regex(/^\d*$/, 'the project id is a number, as in Project Settings').optional(),
+    {
+      label: 'Project id',
+      help: 'Needed with a service account.',
+    },
+  ),
+  apiSecret: field(z.string().optional(), {
+    label: 'Project API secret',
+    help: 'The legacy alternative to a service account. Stored encrypted and never shown again.',
+    secret: true,
+    widget: 'password',
+  }),
+  residency: field(MixpanelResidency.default('US'), {
+    label: 'Data residency',
+    help: 'EU or IN for projects in Mixpanel’s EU or India data centers.',
+    widget: 'select',
+  }),
+  apiHost: field(
+    z
+      .string()
+      .url({
+        error: 'enter a full URL such as https://mixpanel-proxy.example.com, or leave it empty',
+        abort: true,
+      })
+      .refine((u) => /^https?:/i.test(u), 'the host must start with http:// or https://')
+      .optional(),
+    {
+      label: 'API host',
+      help: "Leave empty to use Mixpanel's own servers for the residency above; set it to send through a proxy.",
+      placeholder: 'https://api.mixpanel.com',
+      widget: 'url',
+    },
+  ),
+  groupKey: field(z.string().trim().min(1, 'enter a group key such as company_id').default('company_id'), {
+    label: 'Group key',
+    help: 'The group key (set up in Mixpanel’s Group Analytics) that group calls use.',
+  }),
+  maxBatchSize: field(
+    z
+      .number()
+      .int()
+      .min(1, 'send at least 1 record per request')
+      .max(MIXPANEL_MAX_RECORDS, `Mixpanel accepts at most ${MIXPANEL_MAX_RECORDS} records per request`)
+      .default(500),
+    { label: 'Records per request', widget: 'number' },
+  ),
+  maxBatchWaitMs: field(z.number().int().min(0).max(60_000).default(1000), {
+    label: 'Longest wait for a batch (ms)',
+    widget: 'number',
+  }),
+});
+
 export type MixpanelConfig = z.infer<typeof MixpanelConfig>;
 
 function hostOf(config: MixpanelConfig): string {
@@ -204,7 +189,21 @@ function eventNameOf(event: StoredEvent): { name: string; properties: JsonRecord
   }
 }
 
+/** What is missing for the chosen import credentials, if anything. */
+export function credentialProblem(config: MixpanelConfig): string | undefined {
+  if (!config.serviceAccountUsername) return undefined;
+  const missing = [
+    config.serviceAccountSecret ? undefined : 'service account secret',
+    config.projectId ? undefined : 'project id',
+  ].filter((m): m is string => m !== undefined);
+  return missing.length > 0
+    ? `The Mixpanel service account also needs its ${missing.join(' and ')}; complete the destination's settings.`
+    : undefined;
+}
+
 function transform(event: StoredEvent, config: MixpanelConfig): TransformResult {
+  const problem = credentialProblem(config);
+  if (problem) return { ok: false, reason: problem };
   const urls = urlsOf(config);
   const payload = (url: string, body: JsonRecord): DeliveryPayload => ({
     method: 'POST',
