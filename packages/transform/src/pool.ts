@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { TransformationMetadata } from '@keel/shared';
+import { encodeBatch } from './batch-input';
 import { resolveLimits, type SandboxLimits, type SandboxLimitsInput } from './limits';
 import { parseOutput } from './output';
 import {
@@ -66,7 +67,7 @@ export class SandboxPool implements Transformer {
     }
     if (events.length === 0) return { outcomes: [], durationsMs: [], logs: [], logsDropped: 0, totalMs: 0 };
     const child = this.children[this.childIndex(program.code)]!;
-    return child.submit(program, JSON.stringify({ events, metadata }), events.length);
+    return child.submit(program, encodeBatch(events, metadata), events.length);
   }
 
   async check(program: TransformationProgram): Promise<string | null> {
@@ -182,7 +183,7 @@ class SandboxChild {
     if (existing && this.ready) return this.ready.then(() => existing);
     const child = fork(ENTRY, [JSON.stringify(this.limits)], {
       // An empty environment: the sandbox process needs no settings and must see no secrets.
-      env: {},
+      env: {} as NodeJS.ProcessEnv,
       execArgv: ['--no-node-snapshot'],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

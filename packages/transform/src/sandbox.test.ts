@@ -96,6 +96,20 @@ describe('the transformation contract', () => {
     expect(batch.outcomes[1]).toEqual({ kind: 'events', events: [{ ...event(1), meta: meta(1) }] });
   });
 
+  it('gives per-event metadata when events of a batch come from different sources', async () => {
+    const events = [event(0), event(1)];
+    const metadata = [meta(0), { ...meta(1), sourceId: 'src_2', sourceName: 'App' }];
+    const result = await sandbox.run(
+      {
+        code: 'export function transformEvent(e, metadata) { return { ...e, meta: metadata(e) }; }',
+        allowFetch: false,
+      },
+      events,
+      metadata,
+    );
+    expect(result.outcomes.map((o) => (o.kind === 'events' ? o.events[0]?.meta : o))).toEqual(metadata);
+  });
+
   it('maps transformBatch outputs back to inputs by messageId; inputs without output are dropped', async () => {
     const code = `export async function transformBatch(events) {
       const out = [];
@@ -253,10 +267,10 @@ describe('hostile code', () => {
     await expectStillServing();
   });
 
-  it('refuses values that are not JSON: functions, cycles, BigInt, symbols, primitives', async () => {
+  it('refuses values that are not JSON: cycles, BigInt, functions, primitives; nested functions are left out', async () => {
     const code = `export function transformEvent(e) {
       switch (e.messageId) {
-        case 'm-0': return { ...e, f() {} };
+        case 'm-0': return { ...e, f() {}, s: Symbol('x') };
         case 'm-1': { const c = { ...e }; c.self = c; return c; }
         case 'm-2': return { ...e, big: 10n };
         case 'm-3': return () => e;
@@ -269,9 +283,10 @@ describe('hostile code', () => {
       [0, 1, 2, 3, 4, 5].map((i) => event(i)),
     );
     const errors = result.outcomes.map((o) => (o.kind === 'failed' ? o.error : o.kind));
-    expect(errors[0]).toMatch(/cannot leave the sandbox as JSON: a function at "f" is not JSON/);
+    // As JSON itself does: a function or symbol inside an event is not data and does not leave.
+    expect(result.outcomes[0]).toEqual({ kind: 'events', events: [event(0)] });
     expect(errors[1]).toMatch(/cannot leave the sandbox as JSON: .*circular/i);
-    expect(errors[2]).toMatch(/a bigint at "big" is not JSON/);
+    expect(errors[2]).toMatch(/cannot leave the sandbox as JSON: .*BigInt/);
     expect(errors[3]).toMatch(/returned a function/);
     expect(errors[4]).toMatch(/returned a number/);
     expect(errors[5]).toMatch(/returned a string inside its array/);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TransformationMetadata } from '@keel/shared';
 import ivm from 'isolated-vm';
 import { AddressPolicy } from './address-policy';
+import { encodeBatch } from './batch-input';
 import { ISOLATE_RUNTIME } from './isolate-runtime';
 import { resolveLimits, type SandboxLimits, type SandboxLimitsInput } from './limits';
 import { malformed, parseOutput } from './output';
@@ -56,7 +57,7 @@ export class TransformationSandbox implements Transformer {
       throw new Error(`${events.length} events but ${metadata.length} metadata entries; pass one per event`);
     }
     if (events.length === 0) return { outcomes: [], durationsMs: [], logs: [], logsDropped: 0, totalMs: 0 };
-    const input = JSON.stringify({ events, metadata });
+    const input = encodeBatch(events, metadata);
     return this.runJson(program, input, events.length, started);
   }
 
