@@ -8,6 +8,7 @@ import { buildConfigBackend } from '../../../config-backend/src/app';
 import { createPrisma, type Db } from '../../../config-backend/src/db';
 import { createDataPlaneToken } from '../../../config-backend/src/domain/data-plane-tokens';
 import { requestReplay } from '../../../config-backend/src/domain/failed-events';
+import { watchLive } from '../../../config-backend/src/domain/live-events';
 import { loadEnv as loadControlPlaneEnv } from '../../../config-backend/src/env';
 import { buildDataPlane } from '../app';
 import { loadEnv } from '../env';
@@ -69,6 +70,7 @@ beforeAll(async () => {
       DATA_PLANE_ID: 'dp-replay-test',
       CONFIG_POLL_INTERVAL_MS: '200',
       CONTROL_PLANE_PUSH_INTERVAL_MS: '200',
+      LIVE_EVENTS_POLL_MS: '200',
       LOG_LEVEL: 'silent',
     }),
     logger: false,
@@ -133,5 +135,39 @@ describe('failed events and replay, against the real control plane', () => {
     const byKey = Object.fromEntries(reports.map((r) => [`${r.status}:${r.errorCode}`, r.count]));
     expect(byKey).toMatchObject({ 'delivered:': 4, 'aborted:400': 1, 'delivered:replayed': 1 });
     expect(sink.summary().duplicates).toBe(0);
+  });
+
+  it('samples live events to the control plane only while someone watches', async () => {
+    const send = async (messageId: string) => {
+      const response = await request(`${gatewayUrl}/v1/track`, {
+        method: 'POST',
+        headers: { authorization: basic('replay-key'), 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'track',
+          event: 'Live',
+          userId: 'u2',
+          messageId,
+          properties: { seq: 0 },
+        }),
+      });
+      await response.body.text();
+      expect(response.statusCode).toBe(200);
+      await waitFor(() => sink.received.some((r) => r.messageId === messageId), 15_000, messageId);
+    };
+    await send('live-unwatched');
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await prisma.liveEvent.count()).toBe(0);
+
+    await watchLive(prisma, 'ws_r', { sourceId: 'src_r' }, 60);
+    await new Promise((r) => setTimeout(r, 600));
+    await send('live-watched');
+    await waitFor(
+      async () => (await prisma.liveEvent.count({ where: { messageId: 'live-watched' } })) >= 2,
+      10_000,
+      'live samples',
+    );
+    const samples = await prisma.liveEvent.findMany({ where: { messageId: 'live-watched' } });
+    expect(samples.map((e) => e.stage).sort()).toEqual(['delivered', 'received']);
+    expect(samples.find((e) => e.stage === 'delivered')?.destinationId).toBe('dst_r');
   });
 });

@@ -12,6 +12,8 @@ import { appendGatewayJobs, type GatewayJob } from '../jobsdb/gateway-jobs';
 export type SinkReply = { status: number; headers?: Record<string, string> } | 'hang';
 
 export interface ReceivedEvent {
+  /** The request path: one sink may stand for several destinations. */
+  path: string;
   messageId: string;
   userId: string;
   seq: number;
@@ -41,6 +43,7 @@ export class WebhookSink {
         const at = Date.now();
         for (const e of events) {
           this.received.push({
+            path: req.url ?? '',
             messageId: e.messageId,
             userId: String(e.userId ?? e.anonymousId ?? ''),
             seq: Number((e.properties as { seq?: number } | undefined)?.seq ?? -1),
@@ -66,13 +69,14 @@ export class WebhookSink {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  /** Distinct messageIds received, and how many arrived more than once. */
+  /** Distinct (path, messageId) pairs received, and how many arrived more than once. */
   summary(): { unique: number; duplicates: number } {
     const seen = new Set<string>();
     let duplicates = 0;
     for (const r of this.received) {
-      if (seen.has(r.messageId)) duplicates += 1;
-      else seen.add(r.messageId);
+      const key = `${r.path} ${r.messageId}`;
+      if (seen.has(key)) duplicates += 1;
+      else seen.add(key);
     }
     return { unique: seen.size, duplicates };
   }
@@ -83,11 +87,12 @@ export class WebhookSink {
     const seen = new Set<string>();
     const bad = new Set<string>();
     for (const r of this.received) {
-      if (seen.has(r.messageId)) continue;
-      seen.add(r.messageId);
-      const prev = last.get(r.userId);
-      if (prev !== undefined && r.seq < prev) bad.add(r.userId);
-      last.set(r.userId, r.seq);
+      if (seen.has(`${r.path} ${r.messageId}`)) continue;
+      seen.add(`${r.path} ${r.messageId}`);
+      const user = `${r.path} ${r.userId}`;
+      const prev = last.get(user);
+      if (prev !== undefined && r.seq < prev) bad.add(user);
+      last.set(user, r.seq);
     }
     return [...bad];
   }
