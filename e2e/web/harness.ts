@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { buildConfigBackend } from '../../apps/config-backend/src/app';
 import { loadEnv } from '../../apps/config-backend/src/env';
+import { buildDataPlane } from '../../apps/dataplane/src/app';
+import { loadEnv as loadDataPlaneEnv } from '../../apps/dataplane/src/env';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const webDir = path.join(repoRoot, 'apps/web');
@@ -48,8 +50,13 @@ const nextBin = path.join(repoRoot, 'node_modules/next/dist/bin/next');
  * Builds the web app with its rewrite aimed at the given config-backend, then serves it.
  * A production build bakes the rewrite in, so each run builds against its own backend port.
  */
-export async function startWeb(opts: { port: number; configBackendUrl: string }) {
-  const env = { ...process.env, CONFIG_BACKEND_URL: opts.configBackendUrl, NEXT_TELEMETRY_DISABLED: '1' };
+export async function startWeb(opts: { port: number; configBackendUrl: string; dataPlaneUrl: string }) {
+  const env = {
+    ...process.env,
+    CONFIG_BACKEND_URL: opts.configBackendUrl,
+    KEEL_DATA_PLANE_URL: opts.dataPlaneUrl,
+    NEXT_TELEMETRY_DISABLED: '1',
+  };
   await run(process.execPath, [nextBin, 'build'], env, webDir);
   const child: ChildProcess = spawn(
     process.execPath,
@@ -129,4 +136,48 @@ export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]>
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(screenshotDir, { recursive: true });
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/** A data plane (gateway, processor, router) pulling its config with a token made in the UI. */
+export async function startDataPlane(opts: {
+  databaseUrl: string;
+  configBackendUrl: string;
+  token: string;
+  port: number;
+}) {
+  const env = loadDataPlaneEnv({
+    DATABASE_URL: opts.databaseUrl,
+    CONFIG_BACKEND_URL: opts.configBackendUrl,
+    DATA_PLANE_TOKEN: opts.token,
+    DATA_PLANE_ID: 'dp-web-e2e',
+    LOG_LEVEL: 'silent',
+    CONFIG_POLL_INTERVAL_MS: '200',
+    CONTROL_PLANE_PUSH_INTERVAL_MS: '200',
+    LIVE_EVENTS_POLL_MS: '200',
+  });
+  const app = await buildDataPlane({ env, logger: false });
+  const url = await app.listen({ host: '127.0.0.1', port: opts.port });
+  return { url, close: () => app.close() };
+}
+
+/** What `curl -u <key>: -d <json> <gateway>/v1/track` does, retried until the key is known. */
+export async function sendTrack(
+  gatewayUrl: string,
+  writeKey: string,
+  body: Record<string, unknown>,
+): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await fetch(`${gatewayUrl}/v1/track`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ type: 'track', ...body }),
+    });
+    // 401 until the data plane has pulled the config that holds the new key.
+    if (res.status !== 401 || Date.now() > deadline) return res.status;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

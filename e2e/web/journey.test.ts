@@ -1,7 +1,15 @@
 import { freePort, useTestDatabase } from '@keel/postgres/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, seriousA11yViolations, startConfigBackend, startWeb } from './harness';
+import {
+  launchBrowser,
+  screenshot,
+  sendTrack,
+  seriousA11yViolations,
+  startConfigBackend,
+  startDataPlane,
+  startWeb,
+} from './harness';
 import { startSink } from './sink';
 
 const db = useTestDatabase('web-journey');
@@ -14,6 +22,9 @@ describe('the web app, from sign-up to delivery', { timeout: 120_000 }, () => {
   let workspaceUrl = '';
   let writeKey = '';
   let sink: Awaited<ReturnType<typeof startSink>>;
+  let dataPlane: Awaited<ReturnType<typeof startDataPlane>> | undefined;
+  let gatewayPort = 0;
+  let gatewayUrl = '';
   const pageErrors: string[] = [];
 
   /** Screenshots a screen at desktop and phone widths and checks it with axe-core. */
@@ -26,12 +37,32 @@ describe('the web app, from sign-up to delivery', { timeout: 120_000 }, () => {
       await screenshot(page, `${name}-390`);
       const overflowing = await page.evaluate(() =>
         [...document.querySelectorAll('body *')]
-          .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+          .filter((el) => el.getBoundingClientRect().right > window.innerWidth)
           .filter((el) => !el.parentElement?.closest('[class*="overflow-x-auto"]'))
           .slice(0, 5)
-          .map((el) => `${el.tagName.toLowerCase()}.${String(el.className).slice(0, 80)}`),
+          .map(
+            (el) =>
+              `${el.tagName.toLowerCase()}.${String(el.className).slice(0, 60)} @${el.getBoundingClientRect().right}`,
+          ),
       );
       const scroll = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (scroll > 0) {
+        const widest = await page.evaluate(() =>
+          [...document.querySelectorAll('body *')]
+            .map((el) => ({
+              el,
+              right: el.getBoundingClientRect().right,
+              sw: el.scrollWidth - el.clientWidth,
+            }))
+            .sort((a, b) => b.right - a.right)
+            .slice(0, 6)
+            .map(
+              ({ el, right, sw }) =>
+                `${el.tagName.toLowerCase()}.${String(el.className).slice(0, 50)} @${right} sw+${sw}`,
+            ),
+        );
+        console.log(name, widest);
+      }
       expect({ scroll, overflowing }, `${name} is wider than 390 px`).toEqual({ scroll: 0, overflowing: [] });
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
@@ -40,12 +71,14 @@ describe('the web app, from sign-up to delivery', { timeout: 120_000 }, () => {
 
   beforeAll(async () => {
     const [backendPort, webPort] = [await freePort(), await freePort()];
+    gatewayPort = await freePort();
+    gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     backend = await startConfigBackend({
       databaseUrl: db.url,
       port: backendPort,
       publicUrl: `http://127.0.0.1:${webPort}`,
     });
-    web = await startWeb({ port: webPort, configBackendUrl: backend.url });
+    web = await startWeb({ port: webPort, configBackendUrl: backend.url, dataPlaneUrl: gatewayUrl });
     sink = await startSink();
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -63,6 +96,7 @@ describe('the web app, from sign-up to delivery', { timeout: 120_000 }, () => {
 
   afterAll(async () => {
     await browser?.close();
+    await dataPlane?.close();
     await web?.stop();
     await backend?.close();
     await sink?.close();
@@ -163,5 +197,122 @@ describe('the web app, from sign-up to delivery', { timeout: 120_000 }, () => {
     await page.getByRole('link', { name: 'Overview' }).first().click();
     await page.getByRole('heading', { name: 'Last 24 hours' }).waitFor();
     expect(await page.getByRole('heading', { name: 'Get your first events flowing' }).count()).toBe(0);
+  });
+
+  /** Reloads until the text shows: the dashboard polls every 30 s, the test need not wait that long. */
+  async function reloadUntil(text: string | RegExp, timeoutMs = 45_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if ((await page.getByText(text).count()) > 0) return;
+      if (Date.now() > deadline) throw new Error(`"${text}" did not appear within ${timeoutMs} ms`);
+      await page.waitForTimeout(1000);
+      await page.reload();
+      await page.waitForLoadState('networkidle');
+    }
+  }
+
+  it('creates a data-plane token, shown once, and a data plane starts with it', async () => {
+    await page.getByRole('link', { name: 'Settings' }).first().click();
+    await page.getByRole('tab', { name: 'Data-plane tokens' }).click();
+    await page.getByLabel('Data plane name').fill('local');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.getByTestId('secret-once').textContent()) ?? '';
+    expect(token.length).toBeGreaterThan(20);
+    dataPlane = await startDataPlane({
+      databaseUrl: db.url,
+      configBackendUrl: backend.url,
+      token,
+      port: gatewayPort,
+    });
+    await checkScreen('13-settings-data-plane-token');
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await page.getByTestId('secret-once').count()).toBe(0);
+    expect(await page.content()).not.toContain(token);
+  });
+
+  it('sends events with curl and watches them arrive live, with pause and resume', async () => {
+    await page.getByRole('link', { name: 'Live events' }).first().click();
+    await page.getByLabel('Show').selectOption({ label: 'Marketing site' });
+    await page.getByText('Listening for events').waitFor();
+    for (const [i, user] of ['user-1', 'user-2', 'user-3'].entries()) {
+      expect(
+        await sendTrack(gatewayUrl, writeKey, {
+          event: 'Order Completed',
+          userId: user,
+          properties: { revenue: 10 * (i + 1) },
+        }),
+      ).toBe(200);
+    }
+    await expect
+      .poll(() => page.getByText('track · Order Completed').count(), { timeout: 30_000 })
+      .toBeGreaterThanOrEqual(3);
+    await page.getByText('track · Order Completed').first().click();
+    await page
+      .getByText(/"revenue": (10|20|30)/)
+      .first()
+      .waitFor();
+    await checkScreen('14-live-events');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByText('Paused. New events are not collected.').waitFor();
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect
+      .poll(() => sink.received.filter((r) => r.url === '/hooks/keel').length, { timeout: 30_000 })
+      .toBeGreaterThanOrEqual(4);
+  });
+
+  it('shows the deliveries in the dashboard', async () => {
+    await page.getByRole('link', { name: 'Delivery' }).first().click();
+    await page.getByRole('heading', { name: 'Events by status' }).waitFor();
+    const delivered = page.locator('dt:text-is("Delivered") + dd');
+    const deadline = Date.now() + 45_000;
+    while ((await delivered.textContent()) !== '3' && Date.now() < deadline) {
+      await page.waitForTimeout(1000);
+      await page.reload();
+      await delivered.waitFor();
+    }
+    expect(await delivered.textContent()).toBe('3');
+    await checkScreen('15-delivery');
+  });
+
+  it('breaks the sink, shows the failures, fixes it and replays them', async () => {
+    sink.setStatus(400);
+    const before = sink.received.length;
+    for (const user of ['user-4', 'user-5']) {
+      expect(await sendTrack(gatewayUrl, writeKey, { event: 'Checkout Started', userId: user })).toBe(200);
+    }
+    await page.getByRole('link', { name: 'Failed events' }).first().click();
+    await reloadUntil(/^400$/);
+    await expect
+      .poll(() => page.getByRole('button', { name: /^Inspect / }).count(), { timeout: 30_000 })
+      .toBe(2);
+    await page
+      .getByRole('button', { name: /^Inspect / })
+      .first()
+      .click();
+    await page.getByText('the sink is broken on purpose').first().waitFor();
+    await checkScreen('16-failed-event-inspect');
+    await page.getByRole('button', { name: 'Close' }).click();
+    await checkScreen('17-failed-events');
+
+    sink.setStatus(200);
+    const failedCount = sink.received.length - before;
+    await page.getByRole('button', { name: 'Replay all matching' }).click();
+    await page.getByText('2 events will be delivered again.').waitFor();
+    await checkScreen('18-replay-confirm');
+    await page.getByRole('button', { name: 'Replay 2 events' }).click();
+    await page.getByText(/Replay requested for 2 events/).waitFor();
+    await expect.poll(() => sink.received.length - before - failedCount, { timeout: 30_000 }).toBe(2);
+    const replayed = sink.received
+      .slice(-2)
+      .map((r) => (r.body as { userId?: string }).userId)
+      .sort();
+    expect(replayed).toEqual(['user-4', 'user-5']);
+    await reloadUntil('done');
+
+    await page.getByRole('link', { name: 'Delivery' }).first().click();
+    await page.getByRole('button', { name: 'Show a sample of 400' }).click();
+    await page.getByText('the sink is broken on purpose').first().waitFor();
+    await checkScreen('19-delivery-error-sample');
+    await page.getByRole('button', { name: 'Close' }).click();
   });
 });

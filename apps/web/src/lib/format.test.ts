@@ -9,6 +9,7 @@ describe('format', () => {
     expect(formatRelative('2026-11-26T11:30:00Z', now)).toBe('30 min ago');
     expect(formatRelative(new Date('2026-11-26T07:00:00Z'), now)).toBe('5 h ago');
     expect(formatRelative('2026-11-01T00:00:00Z', now)).toBe('2026-11-01');
+    expect(formatRelative('2026-11-29T12:00:00Z', now)).toBe('in 3 d');
   });
   it('shortens counts and latencies', () => {
     expect(formatCompact(12_345_678)).toBe('12.3M');

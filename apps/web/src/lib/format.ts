@@ -14,6 +14,12 @@ export function formatRelative(value: string | Date | null | undefined, now = Da
   if (!value) return 'never';
   const at = typeof value === 'string' ? Date.parse(value) : value.getTime();
   const seconds = Math.round((now - at) / 1000);
+  if (seconds < -45) {
+    const ahead = -seconds;
+    if (ahead < 3600) return `in ${Math.round(ahead / 60)} min`;
+    if (ahead < 86_400) return `in ${Math.round(ahead / 3600)} h`;
+    return `in ${Math.round(ahead / 86_400)} d`;
+  }
   if (seconds < 45) return 'just now';
   if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
   if (seconds < 86_400) return `${Math.round(seconds / 3600)} h ago`;

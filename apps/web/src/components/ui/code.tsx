@@ -51,13 +51,16 @@ async function copyText(text: string): Promise<void> {
 
 export function CodeBlock({ code, label, className }: { code: string; label: string; className?: string }) {
   return (
-    <div className={cx('relative rounded-lg border border-ink-800 bg-ink-900', className)}>
+    <div className={cx('relative min-w-0 rounded-lg border border-ink-800 bg-ink-900', className)}>
       <div className="flex items-center justify-between border-b border-ink-700 px-3 py-1.5">
         <span className="text-xs font-medium text-ink-300">{label}</span>
         <CopyButton text={code} label={`Copy ${label}`} />
       </div>
-      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable code must be keyboard-reachable */}
-      <pre tabIndex={0} className="overflow-x-auto p-4 font-mono text-[12.5px] leading-relaxed text-ink-100">
+      <pre
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable code must be keyboard-reachable
+        tabIndex={0}
+        className="relative overflow-x-auto p-4 font-mono text-[12.5px] leading-relaxed text-ink-100"
+      >
         <code>{code}</code>
       </pre>
     </div>

@@ -21,7 +21,8 @@ export function Table<T>({
   rowKey: (row: T) => string;
 }) {
   return (
-    <div className="overflow-x-auto">
+    // `relative` keeps absolutely positioned cells (screen-reader-only text) inside the scroller.
+    <div className="relative overflow-x-auto">
       <table className="w-full border-collapse text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead>

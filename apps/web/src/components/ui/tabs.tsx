@@ -41,7 +41,7 @@ export function Tabs({
         role="tablist"
         aria-label={label}
         onKeyDown={onKeyDown}
-        className="mb-5 flex gap-1 overflow-x-auto border-b border-ink-200"
+        className="relative mb-5 flex gap-1 overflow-x-auto border-b border-ink-200"
       >
         {tabs.map((t) => (
           <button

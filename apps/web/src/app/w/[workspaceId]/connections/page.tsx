@@ -10,7 +10,6 @@ import { ButtonLink } from '../../../../components/ui/button';
 import { Card, PageHeader } from '../../../../components/ui/card';
 import { EmptyState, ErrorState, Loading } from '../../../../components/ui/states';
 import { connectionHealth } from '../../../../lib/health';
-import { rangeOf } from '../../../../lib/ranges';
 import { SOURCE_TYPES } from '../../../../lib/source-types';
 import { useTRPC } from '../../../../lib/trpc';
 import { ConnectionOptions } from './connection-options';
@@ -33,9 +32,8 @@ function ConnectionsPage() {
   const sources = useQuery(trpc.sources.list.queryOptions(ws));
   const destinations = useQuery(trpc.destinations.list.queryOptions(ws));
   const connections = useQuery(trpc.connections.list.queryOptions(ws));
-  const lastHour = useMemo(() => rangeOf('1h'), []);
-  const errors = useQuery({
-    ...trpc.reports.errors.queryOptions({ ...ws, ...lastHour }),
+  const health = useQuery({
+    ...trpc.reports.connectionHealth.queryOptions({ ...ws, minutes: 60 }),
     refetchInterval: 30_000,
   });
 
@@ -49,10 +47,10 @@ function ConnectionsPage() {
           connectionEnabled: c.enabled,
           sourceEnabled: sources.data?.find((s) => s.id === c.sourceId)?.enabled ?? true,
           destinationEnabled: destinations.data?.find((d) => d.id === c.destinationId)?.enabled ?? true,
-          errors: (errors.data ?? []).filter((g) => g.destinationId === c.destinationId),
+          counts: health.data?.find((h) => h.sourceId === c.sourceId && h.destinationId === c.destinationId),
         }),
       })),
-    [connections.data, sources.data, destinations.data, errors.data],
+    [connections.data, sources.data, destinations.data, health.data],
   );
 
   const failed = sources.error ?? destinations.error ?? connections.error;
@@ -85,7 +83,7 @@ function ConnectionsPage() {
           <Card
             title="Graph"
             description={
-              errors.error
+              health.error
                 ? 'Health is unavailable: the delivery reports could not be read.'
                 : 'Line colour: delivery health over the last hour.'
             }

@@ -1,0 +1,250 @@
+'use client';
+
+import { Role } from '@keel/shared';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { SecretOnce } from '../../../../components/secret-once';
+import { useWorkspace } from '../../../../components/shell/workspace-context';
+import { Button } from '../../../../components/ui/button';
+import { Badge, Card } from '../../../../components/ui/card';
+import { SelectField, TextField } from '../../../../components/ui/field';
+import { EmptyState, QueryState } from '../../../../components/ui/states';
+import { Table } from '../../../../components/ui/table';
+import { useToast } from '../../../../components/ui/toast';
+import { errorMessage, fieldErrorsOf } from '../../../../lib/errors';
+import { formatRelative } from '../../../../lib/format';
+import { useTRPC } from '../../../../lib/trpc';
+
+const ROLE_HELP: Record<Role, string> = {
+  owner: 'Everything, including members, tokens and workspace settings',
+  editor: 'Sources, destinations, connections, transformations and replays',
+  viewer: 'Read-only',
+};
+const roleOptions = Role.options.map((r) => ({ value: r, label: `${r} — ${ROLE_HELP[r]}` }));
+
+export function Members() {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const workspace = useWorkspace();
+  const members = useQuery(trpc.members.list.queryOptions({ workspaceId: workspace.id }));
+  const denied = workspace.denied('owner');
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.members.list.queryKey() });
+  const changeRole = useMutation(
+    trpc.members.changeRole.mutationOptions({
+      onSuccess: async () => {
+        await refresh();
+        toast('Role changed.');
+      },
+      onError: (e) => toast(errorMessage(e), 'bad'),
+    }),
+  );
+  const remove = useMutation(
+    trpc.members.remove.mutationOptions({
+      onSuccess: async () => {
+        await refresh();
+        toast('Member removed.');
+      },
+      onError: (e) => toast(errorMessage(e), 'bad'),
+    }),
+  );
+  return (
+    <Card
+      title="Members"
+      description={denied ? `Changing roles: ${denied}` : 'Who can see and change this workspace.'}
+      padded={false}
+    >
+      <QueryState query={members} loadingLabel="Loading members">
+        {(list) => (
+          <Table
+            caption="Members"
+            rows={list}
+            rowKey={(m) => m.userId}
+            columns={[
+              {
+                header: 'Person',
+                cell: (m) => (
+                  <span>
+                    <span className="block font-medium">
+                      {m.name}
+                      {m.userId === workspace.user?.id ? <span className="text-ink-500"> (you)</span> : null}
+                    </span>
+                    <span className="block text-xs text-ink-500">{m.email}</span>
+                  </span>
+                ),
+              },
+              {
+                header: 'Role',
+                cell: (m) => (
+                  <select
+                    aria-label={`Role of ${m.name}`}
+                    value={m.role}
+                    disabled={Boolean(denied) || changeRole.isPending}
+                    title={denied ?? undefined}
+                    onChange={(e) =>
+                      changeRole.mutate({
+                        workspaceId: workspace.id,
+                        userId: m.userId,
+                        role: e.target.value as Role,
+                      })
+                    }
+                    className="h-8 rounded-md border border-ink-300 bg-white px-2 text-sm disabled:bg-ink-100"
+                  >
+                    {Role.options.map((r) => (
+                      <option key={r} value={r}>
+                        {r}
+                      </option>
+                    ))}
+                  </select>
+                ),
+              },
+              { header: 'Member since', cell: (m) => formatRelative(m.createdAt), wide: true },
+              {
+                header: <span className="sr-only">Actions</span>,
+                cell: (m) =>
+                  m.userId === workspace.user?.id ? null : (
+                    <Button
+                      size="sm"
+                      variant="danger"
+                      disabled={Boolean(denied)}
+                      title={denied ?? undefined}
+                      onClick={() => remove.mutate({ workspaceId: workspace.id, userId: m.userId })}
+                    >
+                      Remove
+                    </Button>
+                  ),
+              },
+            ]}
+          />
+        )}
+      </QueryState>
+    </Card>
+  );
+}
+
+export function Invitations() {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const workspace = useWorkspace();
+  const denied = workspace.denied('owner');
+  const invitations = useQuery({
+    ...trpc.invitations.list.queryOptions({ workspaceId: workspace.id }),
+    enabled: !denied,
+  });
+  const [form, setForm] = useState<{ email: string; role: Role }>({ email: '', role: 'editor' });
+  const [link, setLink] = useState<string | null>(null);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.invitations.list.queryKey() });
+  const create = useMutation(
+    trpc.invitations.create.mutationOptions({
+      onSuccess: async (r) => {
+        setLink(r.link);
+        setForm({ email: '', role: form.role });
+        await refresh();
+      },
+    }),
+  );
+  const revoke = useMutation(
+    trpc.invitations.revoke.mutationOptions({
+      onSuccess: async () => {
+        await refresh();
+        toast('Invitation revoked.');
+      },
+      onError: (e) => toast(errorMessage(e), 'bad'),
+    }),
+  );
+  const errors = fieldErrorsOf(create.error);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate({
+      workspaceId: workspace.id,
+      role: form.role,
+      ...(form.email.trim() ? { email: form.email.trim() } : {}),
+    });
+  };
+  if (denied) {
+    return <EmptyState title="Only owners manage invitations" description={denied} />;
+  }
+  return (
+    <div className="space-y-5">
+      <Card title="Invite someone" description="Creates a single-use link that is valid for 3 days.">
+        <form onSubmit={submit} className="grid gap-4 md:grid-cols-[1fr_1fr_auto] md:items-end" noValidate>
+          <TextField
+            label="Email (optional)"
+            help="When given, only this address can accept."
+            type="email"
+            value={form.email}
+            error={errors.email}
+            onChange={(e) => setForm({ ...form, email: e.target.value })}
+          />
+          <SelectField
+            label="Role"
+            value={form.role}
+            error={errors.role}
+            onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
+            options={roleOptions}
+          />
+          <div className="md:pb-5">
+            <Button type="submit" variant="primary" busy={create.isPending}>
+              Create invitation
+            </Button>
+          </div>
+        </form>
+        {create.error && Object.keys(errors).length === 0 ? (
+          <p role="alert" className="mt-3 text-sm text-bad-700">
+            {errorMessage(create.error)}
+          </p>
+        ) : null}
+        {link ? (
+          <div className="mt-4">
+            <SecretOnce label="Invitation link" value={link} onDone={() => setLink(null)} />
+          </div>
+        ) : null}
+      </Card>
+      <Card title="Pending and past invitations" padded={false}>
+        <QueryState query={invitations} loadingLabel="Loading invitations">
+          {(list) =>
+            list.length === 0 ? (
+              <p className="p-5 text-sm text-ink-600">No invitations yet.</p>
+            ) : (
+              <Table
+                caption="Invitations"
+                rows={list}
+                rowKey={(i) => i.id}
+                columns={[
+                  { header: 'For', cell: (i) => i.email ?? 'Anyone with the link' },
+                  { header: 'Role', cell: (i) => i.role },
+                  {
+                    header: 'Status',
+                    cell: (i) =>
+                      i.acceptedAt ? (
+                        <Badge tone="ok">Accepted</Badge>
+                      ) : Date.parse(i.expiresAt) < Date.now() ? (
+                        <Badge>Expired</Badge>
+                      ) : (
+                        <Badge tone="warn">Pending</Badge>
+                      ),
+                  },
+                  { header: 'Expires', cell: (i) => formatRelative(i.expiresAt), wide: true },
+                  {
+                    header: <span className="sr-only">Actions</span>,
+                    cell: (i) =>
+                      i.acceptedAt ? null : (
+                        <Button
+                          size="sm"
+                          variant="danger"
+                          onClick={() => revoke.mutate({ workspaceId: workspace.id, id: i.id })}
+                        >
+                          Revoke
+                        </Button>
+                      ),
+                  },
+                ]}
+              />
+            )
+          }
+        </QueryState>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,245 @@
+'use client';
+
+import { Role } from '@keel/shared';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { SecretOnce } from '../../../../components/secret-once';
+import { useWorkspace } from '../../../../components/shell/workspace-context';
+import { Button } from '../../../../components/ui/button';
+import { Badge, Card } from '../../../../components/ui/card';
+import { SelectField, TextField } from '../../../../components/ui/field';
+import { EmptyState, QueryState } from '../../../../components/ui/states';
+import { Table } from '../../../../components/ui/table';
+import { useToast } from '../../../../components/ui/toast';
+import { errorMessage, fieldErrorsOf } from '../../../../lib/errors';
+import { formatRelative } from '../../../../lib/format';
+import { useTRPC } from '../../../../lib/trpc';
+
+function statusBadge(t: { revokedAt: string | null; expiresAt?: string | null }) {
+  if (t.revokedAt) return <Badge tone="bad">Revoked</Badge>;
+  if (t.expiresAt && Date.parse(t.expiresAt) < Date.now()) return <Badge>Expired</Badge>;
+  return <Badge tone="ok">Active</Badge>;
+}
+
+export function ApiTokens() {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const workspace = useWorkspace();
+  const denied = workspace.denied('owner');
+  const tokens = useQuery({
+    ...trpc.apiTokens.list.queryOptions({ workspaceId: workspace.id }),
+    enabled: !denied,
+  });
+  const [form, setForm] = useState<{ name: string; role: Role }>({ name: '', role: 'editor' });
+  const [created, setCreated] = useState<string | null>(null);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.apiTokens.list.queryKey() });
+  const create = useMutation(
+    trpc.apiTokens.create.mutationOptions({
+      onSuccess: async (r) => {
+        setCreated(r.token);
+        setForm({ ...form, name: '' });
+        await refresh();
+      },
+    }),
+  );
+  const revoke = useMutation(
+    trpc.apiTokens.revoke.mutationOptions({
+      onSuccess: async () => {
+        await refresh();
+        toast('Token revoked.');
+      },
+      onError: (e) => toast(errorMessage(e), 'bad'),
+    }),
+  );
+  const errors = fieldErrorsOf(create.error);
+  if (denied) return <EmptyState title="Only owners manage API tokens" description={denied} />;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate({ workspaceId: workspace.id, ...form });
+  };
+  return (
+    <div className="space-y-5">
+      <Card
+        title="Create an API token"
+        description="For scripts and CI: send it as “Authorization: Bearer …” to the same API the web app uses."
+      >
+        <form onSubmit={submit} className="grid gap-4 md:grid-cols-[1fr_1fr_auto] md:items-end" noValidate>
+          <TextField
+            label="Token name"
+            value={form.name}
+            error={errors.name}
+            onChange={(e) => setForm({ ...form, name: e.target.value })}
+          />
+          <SelectField
+            label="Role"
+            value={form.role}
+            onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
+            options={Role.options.map((r) => ({ value: r, label: r }))}
+          />
+          <div className={errors.name ? 'md:pb-5' : undefined}>
+            <Button type="submit" variant="primary" busy={create.isPending}>
+              Create token
+            </Button>
+          </div>
+        </form>
+        {create.error && Object.keys(errors).length === 0 ? (
+          <p role="alert" className="mt-3 text-sm text-bad-700">
+            {errorMessage(create.error)}
+          </p>
+        ) : null}
+        {created ? (
+          <div className="mt-4">
+            <SecretOnce label="API token" value={created} onDone={() => setCreated(null)} />
+          </div>
+        ) : null}
+      </Card>
+      <Card title="API tokens" padded={false}>
+        <QueryState query={tokens} loadingLabel="Loading tokens">
+          {(list) =>
+            list.length === 0 ? (
+              <p className="p-5 text-sm text-ink-600">No API tokens yet.</p>
+            ) : (
+              <Table
+                caption="API tokens"
+                rows={list}
+                rowKey={(t) => t.id}
+                columns={[
+                  { header: 'Name', cell: (t) => <span className="font-medium">{t.name}</span> },
+                  { header: 'Token', cell: (t) => <code className="font-mono text-xs">{t.prefix}…</code> },
+                  { header: 'Role', cell: (t) => t.role },
+                  { header: 'Last used', cell: (t) => formatRelative(t.lastUsedAt), wide: true },
+                  { header: 'Status', cell: statusBadge },
+                  {
+                    header: <span className="sr-only">Actions</span>,
+                    cell: (t) =>
+                      t.revokedAt ? null : (
+                        <Button
+                          size="sm"
+                          variant="danger"
+                          aria-label={`Revoke ${t.name}`}
+                          onClick={() => revoke.mutate({ workspaceId: workspace.id, id: t.id })}
+                        >
+                          Revoke
+                        </Button>
+                      ),
+                  },
+                ]}
+              />
+            )
+          }
+        </QueryState>
+      </Card>
+    </div>
+  );
+}
+
+export function DataPlaneTokens() {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const workspace = useWorkspace();
+  const denied = workspace.denied('owner');
+  const tokens = useQuery({
+    ...trpc.dataPlaneTokens.list.queryOptions({ workspaceId: workspace.id }),
+    enabled: !denied,
+  });
+  const [name, setName] = useState('');
+  const [created, setCreated] = useState<string | null>(null);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.dataPlaneTokens.list.queryKey() });
+  const create = useMutation(
+    trpc.dataPlaneTokens.create.mutationOptions({
+      onSuccess: async (r) => {
+        setCreated(r.token);
+        setName('');
+        await refresh();
+      },
+    }),
+  );
+  const revoke = useMutation(
+    trpc.dataPlaneTokens.revoke.mutationOptions({
+      onSuccess: async () => {
+        await refresh();
+        toast('Token revoked. A data plane using it can no longer pull config.');
+      },
+      onError: (e) => toast(errorMessage(e), 'bad'),
+    }),
+  );
+  const errors = fieldErrorsOf(create.error);
+  if (denied) return <EmptyState title="Only owners manage data-plane tokens" description={denied} />;
+  return (
+    <div className="space-y-5">
+      <Card
+        title="Create a data-plane token"
+        description="A data plane running elsewhere uses it (DATA_PLANE_TOKEN) to pull this workspace's config and push reports."
+      >
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            create.mutate({ workspaceId: workspace.id, name });
+          }}
+          className="grid gap-4 md:grid-cols-[1fr_auto] md:items-end"
+          noValidate
+        >
+          <TextField
+            label="Data plane name"
+            placeholder="eu-west-1"
+            value={name}
+            error={errors.name}
+            onChange={(e) => setName(e.target.value)}
+          />
+          <div className={errors.name ? 'md:pb-5' : undefined}>
+            <Button type="submit" variant="primary" busy={create.isPending}>
+              Create token
+            </Button>
+          </div>
+        </form>
+        {create.error && Object.keys(errors).length === 0 ? (
+          <p role="alert" className="mt-3 text-sm text-bad-700">
+            {errorMessage(create.error)}
+          </p>
+        ) : null}
+        {created ? (
+          <div className="mt-4">
+            <SecretOnce label="Data-plane token" value={created} onDone={() => setCreated(null)} />
+          </div>
+        ) : null}
+      </Card>
+      <Card title="Data-plane tokens" padded={false}>
+        <QueryState query={tokens} loadingLabel="Loading tokens">
+          {(list) =>
+            list.length === 0 ? (
+              <p className="p-5 text-sm text-ink-600">No data-plane tokens yet.</p>
+            ) : (
+              <Table
+                caption="Data-plane tokens"
+                rows={list}
+                rowKey={(t) => t.id}
+                columns={[
+                  { header: 'Name', cell: (t) => <span className="font-medium">{t.name}</span> },
+                  { header: 'Token', cell: (t) => <code className="font-mono text-xs">{t.prefix}…</code> },
+                  { header: 'Last used', cell: (t) => formatRelative(t.lastUsedAt) },
+                  { header: 'Status', cell: statusBadge },
+                  {
+                    header: <span className="sr-only">Actions</span>,
+                    cell: (t) =>
+                      t.revokedAt ? null : (
+                        <Button
+                          size="sm"
+                          variant="danger"
+                          aria-label={`Revoke ${t.name}`}
+                          onClick={() => revoke.mutate({ workspaceId: workspace.id, id: t.id })}
+                        >
+                          Revoke
+                        </Button>
+                      ),
+                  },
+                ]}
+              />
+            )
+          }
+        </QueryState>
+      </Card>
+    </div>
+  );
+}
