@@ -9,7 +9,7 @@ export const SandboxLimits = z.object({
   memoryLimitMb: z.number().int().min(8).default(128),
   /** CPU time one batch may use inside the isolate. */
   cpuTimeLimitMs: z.number().int().positive().default(4000),
-  /** Wall-clock time one batch may take, including awaited fetches. */
+  /** Wall-clock time one batch may take, including awaited fetches (with fetch off: the CPU limit + 1 s). */
   wallTimeLimitMs: z.number().int().positive().default(30_000),
   /** Isolates kept warm per sandbox process; the least recently used is disposed beyond it. */
   maxIsolates: z.number().int().positive().default(64),

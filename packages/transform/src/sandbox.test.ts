@@ -231,7 +231,17 @@ describe('hostile code', () => {
     const result = await run(
       'export async function transformEvent(e) { await new Promise(() => {}); return e; }',
     );
+    // Fetch is off, so nothing could ever settle it: the CPU limit (500 ms) plus a second decides.
     expect(result.outcomes[0]).toMatchObject({
+      kind: 'failed',
+      error: expect.stringMatching(/did not finish within 1500 ms/),
+    });
+    const withFetch = await run(
+      'export async function transformEvent(e) { await new Promise(() => {}); return e; }',
+      [event(0)],
+      true,
+    );
+    expect(withFetch.outcomes[0]).toMatchObject({
       kind: 'failed',
       error: expect.stringMatching(/did not finish within 2000 ms/),
     });

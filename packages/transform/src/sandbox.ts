@@ -88,7 +88,9 @@ export class TransformationSandbox implements Transformer {
     if (!entry.ok) return failedRun(count, entry.error, performance.now() - started);
     const compiled = entry.compiled;
     compiled.busy++;
-    const result = compiled.tail.then(() => this.execute(key, compiled, input, count, started));
+    const result = compiled.tail.then(() =>
+      this.execute(key, compiled, program.allowFetch, input, count, started),
+    );
     compiled.tail = result.catch(() => {});
     try {
       return await result;
@@ -114,11 +116,15 @@ export class TransformationSandbox implements Transformer {
   private async execute(
     key: string,
     compiled: Compiled,
+    allowFetch: boolean,
     input: string,
     count: number,
     started: number,
   ): Promise<string | TransformationRun> {
     const { cpuTimeLimitMs, wallTimeLimitMs } = this.limits;
+    // Without fetch nothing in the isolate waits on the outside world, so a batch still
+    // pending after its CPU limit (and a second of slack) awaits a promise that never settles.
+    const wallMs = allowFetch ? wallTimeLimitMs : Math.min(wallTimeLimitMs, cpuTimeLimitMs + 1000);
     if (compiled.isolate.isDisposed) {
       this.cache.delete(key);
       return failedRun(count, 'the transformation sandbox was reset; retry the batch', 0);
@@ -126,7 +132,7 @@ export class TransformationSandbox implements Transformer {
     const cpuBefore = compiled.isolate.cpuTime;
     let timer: NodeJS.Timeout | undefined;
     const wallLimit = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new WallTimeExceeded()), wallTimeLimitMs);
+      timer = setTimeout(() => reject(new WallTimeExceeded(wallMs)), wallMs);
     });
     const running = compiled.run.apply(undefined, [input], {
       timeout: cpuTimeLimitMs,
@@ -265,7 +271,7 @@ export class TransformationSandbox implements Transformer {
     const message = messageOf(error);
     const when = phase ? ` ${phase}` : '';
     if (error instanceof WallTimeExceeded) {
-      return `the transformation did not finish within ${this.limits.wallTimeLimitMs} ms${when} (a promise that never settles?); its sandbox was reset`;
+      return `the transformation did not finish within ${error.wallMs} ms${when} (a promise that never settles?); its sandbox was reset`;
     }
     if (/memory limit/i.test(message) || (isolate.isDisposed && /disposed/i.test(message))) {
       return `the transformation used more than its ${this.limits.memoryLimitMb} MB memory limit${when}; its sandbox was reset`;
@@ -279,7 +285,11 @@ export class TransformationSandbox implements Transformer {
 }
 
 class CompileError extends Error {}
-class WallTimeExceeded extends Error {}
+class WallTimeExceeded extends Error {
+  constructor(readonly wallMs: number) {
+    super(`no result within ${wallMs} ms`);
+  }
+}
 
 function cacheKey(program: TransformationProgram): string {
   return `${program.allowFetch ? 'f' : 'n'}:${createHash('sha256').update(program.code).digest('base64url')}`;

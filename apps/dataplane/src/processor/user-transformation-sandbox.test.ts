@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useTestDatabase } from '@keel/postgres/testing';
 import type { ConfigDestination, ConfigSource } from '@keel/shared';
-import { transformationTemplates } from '@keel/transform';
+import { TransformationSandbox, transformationTemplates } from '@keel/transform';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDataPlane } from '../app';
@@ -11,6 +11,7 @@ import { MemoryConfigStore } from '../config/memory-store';
 import { waitFor, webhookDestination } from '../delivery/testing';
 import { loadEnv } from '../env';
 import { basic, testConfig, testSource } from '../gateway/testing';
+import { SandboxUserTransformer } from './user-transformation-sandbox';
 
 const db = useTestDatabase('transform-e2e');
 
@@ -167,5 +168,54 @@ describe('user transformations in the pipeline', () => {
       { destination_id: 'dst_rename', error_code: 'transformation-failed', n: 1 },
     ]);
     expect(looping.bodies).toEqual([]);
+  });
+});
+
+describe('SandboxUserTransformer', () => {
+  it('pauses a version whose batches keep failing as a whole, and only that version', async () => {
+    const sandbox = new TransformationSandbox({ cpuTimeLimitMs: 200 });
+    const transformer = new SandboxUserTransformer({
+      config: new MemoryConfigStore(testConfig([])),
+      transformer: sandbox,
+    });
+    try {
+      const looping = {
+        id: 'trf_loop',
+        versionId: 'trv_loop',
+        name: 'Loop',
+        code: 'export function transformEvent() { for (;;) {} }',
+      };
+      const fine = {
+        id: 'trf_ok',
+        versionId: 'trv_ok',
+        name: 'Ok',
+        code: 'export function transformEvent(e) { return e; }',
+      };
+      const events = [
+        { type: 'track' as const, event: 'x', messageId: 'm1', receivedAt: new Date().toISOString() },
+      ];
+      const metadataOf = () => ({
+        sourceId: 's',
+        sourceName: 'S',
+        destinationId: 'd',
+        destinationType: 'webhook',
+        messageId: 'm1',
+      });
+      for (let i = 0; i < 3; i++) {
+        const [outcome] = await transformer.run(looping, events, metadataOf);
+        expect(outcome).toMatchObject({ kind: 'failed', error: expect.stringMatching(/200 ms CPU limit/) });
+      }
+      const started = performance.now();
+      const [paused] = await transformer.run(looping, events, metadataOf);
+      expect(performance.now() - started).toBeLessThan(50);
+      expect(paused).toMatchObject({
+        kind: 'failed',
+        error: expect.stringMatching(/paused until .* after 3 batches in a row failed/),
+      });
+      expect(await transformer.run(fine, events, metadataOf)).toEqual([{ kind: 'events', events }]);
+    } finally {
+      await transformer.close();
+      await sandbox.close();
+    }
   });
 });

@@ -19,6 +19,21 @@ export interface SandboxUserTransformerOptions {
   transformer?: Transformer;
   /** Told about whole batches that failed (code that does not load, a limit hit); never given event data. */
   onBatchError?: (transformation: ConfigTransformation, error: string) => void;
+  /** How long a version whose batches keep failing as a whole is paused (default 60 s). */
+  pauseMs?: number;
+}
+
+/**
+ * Batches of one version that fail as a whole in a row before it is paused. A looping version
+ * costs the processor its CPU limit (4 s) per batch; pausing it keeps it from holding up every
+ * other workspace's events batch after batch.
+ */
+const PAUSE_AFTER_FAILED_BATCHES = 3;
+
+interface FailureStreak {
+  count: number;
+  pausedUntil: number;
+  lastError: string;
 }
 
 /**
@@ -28,6 +43,7 @@ export interface SandboxUserTransformerOptions {
 export class SandboxUserTransformer implements UserTransformer {
   private readonly transformer: Transformer;
   private readonly ownsTransformer: boolean;
+  private readonly streaks = new Map<string, FailureStreak>();
   private fetchAllowed: { config: WorkspaceConfig | undefined; byTransformation: Map<string, boolean> } = {
     config: undefined,
     byTransformation: new Map(),
@@ -44,12 +60,25 @@ export class SandboxUserTransformer implements UserTransformer {
     events: readonly StoredEvent[],
     metadataOf: (event: StoredEvent) => TransformationMetadata,
   ): Promise<TransformationOutcome[]> {
+    const streak = this.streaks.get(transformation.versionId);
+    if (streak && streak.pausedUntil > Date.now()) {
+      const error = `this transformation version is paused until ${new Date(streak.pausedUntil).toISOString()} after ${streak.count} batches in a row failed as a whole (last: ${streak.lastError}); publish a fixed version and attach it`;
+      return events.map(() => ({ kind: 'failed', error }));
+    }
     const run = await this.transformer.run(
       { code: transformation.code, allowFetch: this.allowsFetch(transformation.id) },
       events,
       events.map(metadataOf),
     );
-    if (run.error) this.options.onBatchError?.(transformation, run.error);
+    if (run.error) {
+      this.options.onBatchError?.(transformation, run.error);
+      const count = (streak?.count ?? 0) + 1;
+      const pausedUntil =
+        count >= PAUSE_AFTER_FAILED_BATCHES ? Date.now() + (this.options.pauseMs ?? 60_000) : 0;
+      this.streaks.set(transformation.versionId, { count, pausedUntil, lastError: run.error });
+    } else if (streak) {
+      this.streaks.delete(transformation.versionId);
+    }
     return run.outcomes;
   }
 
