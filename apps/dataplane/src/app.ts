@@ -6,8 +6,10 @@ import type { Registry } from 'prom-client';
 import type { ConfigStore } from './config/config-store';
 import { MemoryConfigStore } from './config/memory-store';
 import { ConfigPoller } from './config/poller';
+import { ControlPlaneClient } from './delivery/control-plane-client';
 import { type Pipeline, startPipeline } from './delivery/pipeline';
 import type { DataPlaneEnv } from './env';
+import { WriteKeyUsageReporter } from './gateway/key-usage';
 import { registerGateway } from './gateway/plugin';
 import { createMetricsRegistry } from './metrics';
 import type { UserTransformer } from './processor/user-transformation';
@@ -98,6 +100,7 @@ export async function buildDataPlane(deps: DataPlaneDeps): Promise<FastifyInstan
       pool,
       config,
       registry: metrics,
+      keyUsage: deps.config ? undefined : keyUsageReporter(app, env),
       settings: {
         maxRequestBytes: env.GATEWAY_MAX_REQUEST_BYTES,
         maxEventBytes: env.GATEWAY_MAX_EVENT_BYTES,
@@ -126,6 +129,24 @@ export async function buildDataPlane(deps: DataPlaneDeps): Promise<FastifyInstan
   });
 
   return app;
+}
+
+/**
+ * Pushes write keys' last-used times to the config-backend the config came from (an injected
+ * config has no one to tell). Recording costs the request path one Map set.
+ */
+function keyUsageReporter(app: FastifyInstance, env: DataPlaneEnv): WriteKeyUsageReporter {
+  const client = new ControlPlaneClient(env.CONFIG_BACKEND_URL, env.DATA_PLANE_TOKEN);
+  const reporter = new WriteKeyUsageReporter({
+    dataPlaneId: env.DATA_PLANE_ID,
+    push: (batch) => client.postWriteKeyUsage(batch),
+    intervalMs: env.WRITE_KEY_USAGE_PUSH_INTERVAL_MS,
+    onPushError: (error) =>
+      app.log.warn({ err: error }, 'could not push write keys’ last-used times; retrying next round'),
+  });
+  reporter.start();
+  app.addHook('onClose', () => reporter.stop());
+  return reporter;
 }
 
 /** The sandbox processes that run user transformations; they start with the first transformation. */

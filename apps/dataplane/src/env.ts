@@ -118,6 +118,8 @@ export const DataPlaneEnv = z.object({
   /** How often reports and failed events are pushed and replay commands pulled. */
   CONTROL_PLANE_PUSH_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
   LIVE_EVENTS_POLL_MS: z.coerce.number().int().positive().default(2_000),
+  /** How often the gateway pushes write keys' last-used times to the control plane (and on stop). */
+  WRITE_KEY_USAGE_PUSH_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
 });
 export type DataPlaneEnv = z.infer<typeof DataPlaneEnv> & { databaseUrl: string };
 

@@ -6,6 +6,7 @@ import {
   type LiveEventBatch,
   LiveWatches,
   type ReplayDone,
+  type WriteKeyUsageBatch,
 } from '@keel/shared';
 import { request } from 'undici';
 import type { z } from 'zod';
@@ -43,6 +44,10 @@ export class ControlPlaneClient {
 
   postLiveEvents(batch: LiveEventBatch): Promise<void> {
     return this.send('POST', '/live-events', batch);
+  }
+
+  postWriteKeyUsage(batch: WriteKeyUsageBatch): Promise<void> {
+    return this.send('POST', '/write-key-usage', batch);
   }
 
   private async get<T extends z.ZodType>(path: string, schema: T): Promise<z.infer<T>> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { LiveEvent, LiveWatch } from '@keel/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ControlPlaneClient } from './control-plane-client';
@@ -10,11 +11,15 @@ export interface LiveSampler {
 
 /**
  * Polls the control plane for open live views and, only while one is open, forwards up to
- * `maxPerFlush` samples per flush. With no watches `wants` is one array length check.
+ * `maxPerFlush` samples per flush. With no watches `wants` is one array length check. Each
+ * sample gets an id, so a batch that failed in flight (the control plane may have stored it)
+ * is sent again once without being shown twice.
  */
 export class LiveEvents implements LiveSampler {
   private watches: LiveWatch[] = [];
   private buffer: LiveEvent[] = [];
+  /** Samples of a failed flush, sent once more with the next one. */
+  private retry: LiveEvent[] = [];
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -38,7 +43,8 @@ export class LiveEvents implements LiveSampler {
   }
 
   add(event: LiveEvent): void {
-    if (this.buffer.length < this.maxPerFlush) this.buffer.push(event);
+    if (this.buffer.length < this.maxPerFlush)
+      this.buffer.push(event.id ? event : { ...event, id: randomUUID() });
   }
 
   start(): void {
@@ -57,13 +63,17 @@ export class LiveEvents implements LiveSampler {
   }
 
   async flush(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const events = this.buffer;
+    if (this.buffer.length === 0 && this.retry.length === 0) return;
+    const events = [...this.retry, ...this.buffer];
+    const fresh = this.buffer;
     this.buffer = [];
+    this.retry = [];
     try {
       await this.client.postLiveEvents({ dataPlaneId: this.dataPlaneId, events });
     } catch (error) {
-      this.log.warn({ err: error }, 'could not push live events; dropped these samples');
+      // Samples are for a person watching now: fresh ones get one more try, older ones go.
+      this.retry = fresh;
+      this.log.warn({ err: error }, 'could not push live events; retrying the newest once');
     }
   }
 

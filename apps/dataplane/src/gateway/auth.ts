@@ -1,16 +1,22 @@
 import type { ConfigSource, WorkspaceConfig } from '@keel/shared';
 import type { ConfigStore } from '../config/config-store';
 import { GatewayError } from './errors';
+import type { KeyUsageRecorder } from './key-usage';
 
-/** Write key → source, rebuilt once per config version. */
-const indexes = new WeakMap<WorkspaceConfig, Map<string, ConfigSource>>();
+interface KeyEntry {
+  source: ConfigSource;
+  writeKeyId: string;
+}
 
-function indexOf(config: WorkspaceConfig): Map<string, ConfigSource> {
+/** Write key → source and key id, rebuilt once per config version. */
+const indexes = new WeakMap<WorkspaceConfig, Map<string, KeyEntry>>();
+
+function indexOf(config: WorkspaceConfig): Map<string, KeyEntry> {
   let index = indexes.get(config);
   if (!index) {
     index = new Map();
     for (const source of config.sources) {
-      for (const writeKey of source.writeKeys) index.set(writeKey.key, source);
+      for (const writeKey of source.writeKeys) index.set(writeKey.key, { source, writeKeyId: writeKey.id });
     }
     indexes.set(config, index);
   }
@@ -26,8 +32,15 @@ export function basicAuthUser(header: string | undefined): string | undefined {
   return user.length > 0 ? user : undefined;
 }
 
-/** Finds the enabled source a write key belongs to. Only sources in the current config are accepted. */
-export function authenticate(config: ConfigStore, writeKey: string | undefined): ConfigSource {
+/**
+ * Finds the enabled source a write key belongs to. Only sources in the current config are
+ * accepted. An accepted key is told to `usage`, for its last-used time.
+ */
+export function authenticate(
+  config: ConfigStore,
+  writeKey: string | undefined,
+  usage?: KeyUsageRecorder,
+): ConfigSource {
   if (!writeKey) {
     throw new GatewayError(
       'missing-write-key',
@@ -44,24 +57,26 @@ export function authenticate(config: ConfigStore, writeKey: string | undefined):
       { retryAfterSeconds: 5 },
     );
   }
-  const source = indexOf(current).get(writeKey);
-  if (!source) {
+  const entry = indexOf(current).get(writeKey);
+  if (!entry) {
     throw new GatewayError(
       'invalid-write-key',
       'The write key is not known; copy it from the source page. Revoked keys stop working within one config poll.',
     );
   }
+  const { source } = entry;
   if (!source.enabled) {
     throw new GatewayError(
       'source-disabled',
       'This source is disabled; enable it on its page to send events.',
     );
   }
+  usage?.record(entry.writeKeyId);
   return source;
 }
 
 /** Like `authenticate`, but a disabled source is returned rather than refused (for SDK bootstrap). */
 export function findSource(config: ConfigStore, writeKey: string | undefined): ConfigSource | undefined {
   const current = config.current();
-  return writeKey && current ? indexOf(current).get(writeKey) : undefined;
+  return writeKey && current ? indexOf(current).get(writeKey)?.source : undefined;
 }

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import type { ConfigStore } from '../config/config-store';
 import { type GroupCommitOptions, GroupCommitter } from './group-commit';
+import type { KeyUsageRecorder } from './key-usage';
 import { createGatewayMetrics } from './metrics';
 import { RateLimiter } from './rate-limit';
 import { gatewayRoutes } from './routes';
@@ -18,7 +19,13 @@ export interface GatewaySettings extends GroupCommitOptions {
  */
 export async function registerGateway(
   app: FastifyInstance,
-  deps: { pool: pg.Pool; config: ConfigStore; registry: Registry; settings: GatewaySettings },
+  deps: {
+    pool: pg.Pool;
+    config: ConfigStore;
+    registry: Registry;
+    settings: GatewaySettings;
+    keyUsage?: KeyUsageRecorder;
+  },
 ): Promise<GroupCommitter> {
   const { settings } = deps;
   const metrics = createGatewayMetrics(deps.registry, (error) => {
@@ -31,6 +38,7 @@ export async function registerGateway(
     committer,
     metrics,
     rateLimiter: new RateLimiter(),
+    keyUsage: deps.keyUsage,
     maxRequestBytes: settings.maxRequestBytes,
     maxEventBytes: settings.maxEventBytes,
   });

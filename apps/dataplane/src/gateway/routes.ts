@@ -7,6 +7,7 @@ import { pixelEvent, rudderSourceConfig, segmentSettings } from './bootstrap';
 import { GatewayError } from './errors';
 import type { GroupCommitter } from './group-commit';
 import { nothingAccepted, prepareEvents } from './ingest';
+import type { KeyUsageRecorder } from './key-usage';
 import type { GatewayMetrics } from './metrics';
 import type { RateLimiter } from './rate-limit';
 
@@ -15,6 +16,8 @@ export interface GatewayOptions {
   committer: GroupCommitter;
   metrics: GatewayMetrics;
   rateLimiter: RateLimiter;
+  /** Told of each write key accepted for events (not for SDK bootstrap), for its last-used time. */
+  keyUsage?: KeyUsageRecorder;
   maxRequestBytes: number;
   maxEventBytes: number;
 }
@@ -87,7 +90,7 @@ function parseJson(body: unknown): unknown {
  * CORS for all of it. Runs in its own encapsulated scope: every body is read raw here.
  */
 export async function gatewayRoutes(app: FastifyInstance, options: GatewayOptions): Promise<void> {
-  const { config, committer, metrics, rateLimiter } = options;
+  const { config, committer, metrics, rateLimiter, keyUsage } = options;
 
   app.decorateRequest('gatewaySourceId', '');
   app.removeAllContentTypeParsers();
@@ -153,11 +156,11 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayOption
   async function ingest(request: FastifyRequest, reply: FastifyReply, shape: Shape): Promise<FastifyReply> {
     const receivedAt = new Date();
     let writeKey = basicAuthUser(request.headers.authorization) ?? queryWriteKey(request);
-    let source = writeKey ? authenticate(config, writeKey) : undefined;
+    let source = writeKey ? authenticate(config, writeKey, keyUsage) : undefined;
     const body = parseJson(request.body);
     if (!source) {
       writeKey = isObject(body) && typeof body.writeKey === 'string' ? body.writeKey : undefined;
-      source = authenticate(config, writeKey);
+      source = authenticate(config, writeKey, keyUsage);
     }
     request.gatewaySourceId = source.id;
 
@@ -224,7 +227,7 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayOption
 
   for (const type of ['track', 'page'] as const) {
     app.get(`/pixel/v1/${type}`, async (request, reply) => {
-      const source = authenticate(config, queryWriteKey(request));
+      const source = authenticate(config, queryWriteKey(request), keyUsage);
       request.gatewaySourceId = source.id;
       rateLimiter.take(source.id, source.rateLimitPerSecond, 1);
       const event = pixelEvent(request.query as Record<string, unknown>, type);
