@@ -1,5 +1,6 @@
 import { useTestDatabase } from '@keel/postgres/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { replayFailedEvents } from '../failed-events';
 import { pipelineConfig, startPipelineApp, storeEvents, waitFor } from '../testing';
 import {
   gatewayJobs,
@@ -86,17 +87,21 @@ async function fakePostHog(): Promise<FakePostHog> {
   return fake;
 }
 
+function posthogConfig(fake: FakePostHog, config: Record<string, unknown> = {}) {
+  return pipelineConfig([
+    vendorDestination('dst_ph', 'posthog', {
+      apiKey: API_KEY,
+      host: fake.server.url,
+      maxBatchWaitMs: 20,
+      ...config,
+    }),
+  ]);
+}
+
 async function pipeline(fake: FakePostHog, config: Record<string, unknown> = {}) {
   const dp = await startPipelineApp({
     databaseUrl: db.url,
-    config: pipelineConfig([
-      vendorDestination('dst_ph', 'posthog', {
-        apiKey: API_KEY,
-        host: fake.server.url,
-        maxBatchWaitMs: 20,
-        ...config,
-      }),
-    ]),
+    config: posthogConfig(fake, config),
     env: { ROUTER_BREAKER_FAILURES: '5', ROUTER_BREAKER_COOLDOWN_MS: '100' },
   });
   cleanups.push(() => dp.close());
@@ -149,9 +154,9 @@ describe('posthog through the router', () => {
     }
   });
 
-  it('aborts on an invalid project key (401) without retrying, keeping PostHog’s answer', async () => {
+  it('aborts on an invalid project key (401) without retrying; a replay after fixing the key delivers', async () => {
     const fake = await fakePostHog();
-    await pipeline(fake, { apiKey: 'phc_WrongKey', maxBatchSize: 1 });
+    const dp = await pipeline(fake, { apiKey: 'phc_WrongKey', maxBatchSize: 1 });
     const events = Array.from({ length: 3 }, (_, i) => ({ type: 'track', event: 'E', userId: `user-${i}` }));
     await storeEvents(db.pool, gatewayJobs(events.map((e, i) => ({ ...e, messageId: `k-${i}` }))));
     await waitFor(
@@ -167,6 +172,26 @@ describe('posthog through the router', () => {
     }
     expect(fake.server.requests).toHaveLength(3);
     expect(fake.events).toEqual([]);
+    // The key is added at send time, so replayed jobs go out with the corrected one.
+    dp.config.set(posthogConfig(fake, { maxBatchSize: 1 }));
+    const client = await db.pool.connect();
+    try {
+      const command = {
+        id: 'cmd_replay_401',
+        workspaceId: 'ws_test',
+        destinationId: 'dst_ph',
+        fromTime: null,
+        toTime: null,
+        errorCode: '401',
+        failedEventIds: [],
+      };
+      expect(await replayFailedEvents(client, command, dp.app.dataPlane.env.ROUTER_SHARDS)).toBe(3);
+    } finally {
+      client.release();
+    }
+    dp.app.dataPlane.pipeline?.router?.wake();
+    await waitFor(() => fake.events.length === 3, 10_000, 'the replayed events');
+    expect(fake.events.map((e) => e.distinct_id).sort()).toEqual(['user-0', 'user-1', 'user-2']);
   });
 
   it('retries through a 503 outage of a self-hosted instance and then delivers everything in order', async () => {
