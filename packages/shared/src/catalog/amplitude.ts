@@ -138,26 +138,28 @@ function nonEmpty(record: JsonRecord): JsonRecord | undefined {
   return Object.keys(record).length > 0 ? record : undefined;
 }
 
+/** The event type and properties of a track, page or screen call. */
 function eventTypeOf(event: StoredEvent): { type: string; properties: JsonRecord } {
   const properties = recordAt(event, 'properties');
   const name = stringAt(event, 'name');
-  const category = stringAt(event, 'category');
-  switch (event.type) {
-    case 'track':
-      return { type: stringAt(event, 'event') ?? 'Unnamed Event', properties };
-    case 'page':
-      return {
-        type: name ? `Viewed ${name} Page` : 'Loaded a Page',
-        properties: compact({ ...recordAt(event, 'context.page'), ...properties, name, category }),
-      };
-    case 'screen':
-      return {
-        type: name ? `Viewed ${name} Screen` : 'Loaded a Screen',
-        properties: compact({ ...properties, name }),
-      };
-    default:
-      return { type: '$identify', properties: {} };
+  if (event.type === 'page') {
+    return {
+      type: name ? `Viewed ${name} Page` : 'Loaded a Page',
+      properties: compact({
+        ...recordAt(event, 'context.page'),
+        ...properties,
+        name,
+        category: stringAt(event, 'category'),
+      }),
+    };
   }
+  if (event.type === 'screen') {
+    return {
+      type: name ? `Viewed ${name} Screen` : 'Loaded a Screen',
+      properties: compact({ ...properties, name }),
+    };
+  }
+  return { type: stringAt(event, 'event') ?? 'Unnamed Event', properties };
 }
 
 function amplitudeEvent(event: StoredEvent, extra: JsonRecord): JsonRecord {
