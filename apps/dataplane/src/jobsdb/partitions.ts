@@ -125,10 +125,12 @@ export async function dropIfFinished(
   isFinished: (client: pg.ClientBase) => Promise<boolean>,
   mode: 'drop' | 'truncate' = 'drop',
 ): Promise<boolean> {
+  // Check first without the lock, so that unfinished partitions never block anyone.
+  if (!(await isFinished(client))) return false;
   await client.query('BEGIN');
   try {
     // Readers queue behind an ACCESS EXCLUSIVE request; give up quickly and try next round.
-    await client.query(`SET LOCAL lock_timeout = '500ms'`);
+    await client.query(`SET LOCAL lock_timeout = '50ms'`);
     await client.query(`LOCK TABLE ${names.map(quote).join(', ')} IN ACCESS EXCLUSIVE MODE`);
     if (!(await isFinished(client))) {
       await client.query('ROLLBACK');

@@ -63,10 +63,17 @@ export async function findSeen(
   if (keys.length === 0) return new Set();
   const { rows } = await client.query<{ source_id: string; message_id: string }>({
     name: 'keel-dedup-find',
-    text: `SELECT d.source_id, d.message_id FROM proc_dedup d
-             JOIN unnest($3::text[], $4::text[]) AS k(source_id, message_id)
-               ON d.source_id = k.source_id AND d.message_id = k.message_id
-            WHERE d.bucket IN ($1, $2)`,
+    // One index probe per key: LIMIT keeps the subquery from being flattened into a join,
+    // for which the planner, without statistics on a young partition, chose a hash join over
+    // the whole generation that spilled to disk (seen in the benchmark as the processor's
+    // main wait).
+    text: `SELECT k.source_id, k.message_id
+             FROM unnest($3::text[], $4::text[]) AS k(source_id, message_id)
+             CROSS JOIN LATERAL (
+               SELECT 1 FROM proc_dedup d
+                WHERE d.bucket IN ($1, $2) AND d.source_id = k.source_id AND d.message_id = k.message_id
+                LIMIT 1
+             ) hit`,
     values: [bucket, bucket - 1, keys.map((k) => k.sourceId), keys.map((k) => k.messageId)],
   });
   return new Set(rows.map((r) => keyOf({ sourceId: r.source_id, messageId: r.message_id })));

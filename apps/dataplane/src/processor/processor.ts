@@ -85,24 +85,26 @@ export class Processor {
     }
   }
 
-  /** Works batches while this process holds the lease. */
+  /** Works batches while this process holds the lease, reading the next batch while writing one. */
   private async work(): Promise<void> {
     const { pool, batchSize, idleMs } = this.options;
     let cursor = await processedUpTo(pool);
+    let jobs: StoredGatewayJob[] = [];
     while (this.running && this.lease?.holds(LOCK_CLASS, LOCKS.processorLease) && this.lease.isAlive) {
-      const config = this.options.config.current();
-      if (!config) {
-        await sleep(idleMs);
+      if (!this.options.config.current() || jobs.length === 0) {
+        if (jobs.length === 0 && this.options.config.current())
+          jobs = await readGatewayJobs(pool, cursor, batchSize);
+        if (jobs.length === 0 || !this.options.config.current()) await sleep(idleMs);
         continue;
       }
-      const jobs = await readGatewayJobs(pool, cursor, batchSize);
-      if (jobs.length === 0) {
-        await sleep(idleMs);
-        continue;
-      }
+      const next = jobs.at(-1)?.jobId ?? cursor;
+      const prefetch = readGatewayJobs(pool, next, batchSize);
+      // A failed batch abandons the prefetch; the loop restarts from the database's position.
+      prefetch.catch(() => {});
       await this.processJobs(jobs);
-      cursor = jobs.at(-1)?.jobId ?? cursor;
+      cursor = next;
       this.processed += jobs.length;
+      jobs = await prefetch;
     }
   }
 
@@ -135,7 +137,10 @@ export class Processor {
     if (!first || !last) return;
     const tx = await pool.connect();
     try {
-      await tx.query('BEGIN');
+      // Without waiting for the WAL flush: a Postgres crash can only lose this transaction
+      // whole, and the batch is then processed again from gw_jobs, which the gateway committed
+      // synchronously before it answered.
+      await tx.query('BEGIN; SET LOCAL synchronous_commit = off');
       await markGatewayDone(tx, first.jobId, last.jobId);
       await appendRouterJobs(tx, routerJobs);
       if (dedupWindowMs > 0) await rememberIds(tx, bucket, remember);

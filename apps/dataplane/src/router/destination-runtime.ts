@@ -140,20 +140,21 @@ export class DestinationRuntime {
     this.shards.delete(shard);
   }
 
-  /** Reads new jobs of every leased shard while there is room in memory. */
+  /** Reads new jobs of every leased shard, in parallel, while there is room in memory. */
   async poll(): Promise<number> {
-    let loaded = 0;
-    for (const [shard, state] of this.shards) {
-      if (state.draining || this.closed) continue;
-      const room = this.settings.maxJobsInMemory - this.jobsInMemory;
-      if (room <= 0) break;
-      const jobs = await loadPendingRouterJobs(
-        this.pool,
-        this.destinationId,
+    const room = this.settings.maxJobsInMemory - this.jobsInMemory;
+    const active = [...this.shards].filter(([, state]) => !state.draining);
+    if (room <= 0 || this.closed || active.length === 0) return 0;
+    const perShard = Math.max(1, Math.min(this.settings.pollBatch, Math.floor(room / active.length)));
+    const results = await Promise.all(
+      active.map(async ([shard, state]) => ({
         shard,
-        state.loadedUpTo,
-        Math.min(room, this.settings.pollBatch),
-      );
+        state,
+        jobs: await loadPendingRouterJobs(this.pool, this.destinationId, shard, state.loadedUpTo, perShard),
+      })),
+    );
+    let loaded = 0;
+    for (const { shard, state, jobs } of results) {
       if (state.draining || !this.shards.has(shard)) continue;
       for (const job of jobs) this.enqueue(job);
       const last = jobs.at(-1);

@@ -71,7 +71,9 @@ export class StatusWriter {
     const failed = batch.flatMap((p) => (p.failed ? [p.failed] : []));
     const tx = await this.pool.connect();
     try {
-      await tx.query('BEGIN');
+      // Without waiting for the WAL flush: a Postgres crash can lose only the newest statuses,
+      // and their jobs are then sent again (delivery is at least once anyway).
+      await tx.query('BEGIN; SET LOCAL synchronous_commit = off');
       await writeRouterStatuses(
         tx,
         batch.map((p) => p.status),
