@@ -68,6 +68,21 @@ describe('the sandbox process pool', () => {
     }
   });
 
+  it('answers a batch still running when the pool closes', async () => {
+    const closing = new SandboxPool({ limits: { cpuTimeLimitMs: 10_000 } });
+    const running = closing.run(
+      { code: 'export function transformEvent() { for (;;) {} }', allowFetch: false },
+      [event],
+      [meta],
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await closing.close();
+    expect((await running).outcomes[0]).toMatchObject({
+      kind: 'failed',
+      error: 'the transformation sandbox was shut down',
+    });
+  });
+
   it('spreads transformations over several processes, each keeping its isolates warm', async () => {
     const wide = new SandboxPool({ processes: 2 });
     try {

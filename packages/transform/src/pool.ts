@@ -126,8 +126,14 @@ class SandboxChild {
       child.kill('SIGKILL');
       await exited;
     }
-    for (const job of this.queue.splice(0))
-      job.resolve(failedRun(job.count, 'the transformation sandbox was shut down', 0));
+    const current = this.current;
+    this.current = undefined;
+    clearTimeout(this.watchdog);
+    for (const job of [...(current ? [current] : []), ...this.queue.splice(0)]) {
+      job.resolve(
+        failedRun(job.count, 'the transformation sandbox was shut down', performance.now() - job.started),
+      );
+    }
   }
 
   private async pump(): Promise<void> {
