@@ -211,7 +211,7 @@ describe('mixpanel through the router', () => {
       'the failed event',
     );
     const { rows } = await db.pool.query(
-      'SELECT message_id, error_code, attempts, request, response FROM failed_events',
+      'SELECT message_id, error_code, attempts, payload, request, response FROM failed_events',
     );
     expect(rows[0].message_id).toBe('r-1');
     expect(rows[0].error_code).toBe('400');
