@@ -7,9 +7,9 @@ export interface Series {
   color: string;
 }
 
-const W = 720;
-const H = 200;
-const PAD = { left: 44, right: 8, top: 8, bottom: 22 };
+const W = 460;
+const H = 220;
+const PAD = { left: 40, right: 6, top: 10, bottom: 24 };
 
 /** Stacked bars over time; each point's values are keyed by series. */
 export function StackedBarChart({
@@ -49,7 +49,7 @@ export function StackedBarChart({
                 stroke="var(--color-ink-200)"
                 strokeDasharray={t ? '3 3' : undefined}
               />
-              <text x={PAD.left - 6} y={y + 4} textAnchor="end" fontSize="11" fill="var(--color-ink-500)">
+              <text x={PAD.left - 6} y={y + 4} textAnchor="end" fontSize="12" fill="var(--color-ink-500)">
                 {formatCompact(t)}
               </text>
             </g>
@@ -72,7 +72,7 @@ export function StackedBarChart({
                   x={x + barW / 2}
                   y={H - 6}
                   textAnchor="middle"
-                  fontSize="11"
+                  fontSize="12"
                   fill="var(--color-ink-500)"
                 >
                   {formatTick(p.at)}

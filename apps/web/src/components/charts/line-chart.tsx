@@ -2,9 +2,9 @@ import { formatMs } from '../../lib/format';
 import { Legend, type Series } from './bar-chart';
 import { linePath, niceMax } from './scale';
 
-const W = 720;
-const H = 180;
-const PAD = { left: 52, right: 8, top: 8, bottom: 22 };
+const W = 460;
+const H = 220;
+const PAD = { left: 52, right: 6, top: 10, bottom: 24 };
 
 /** Lines over time (latency percentiles); a missing value leaves a gap. */
 export function LineChart({
@@ -39,7 +39,7 @@ export function LineChart({
                 stroke="var(--color-ink-200)"
                 strokeDasharray={t ? '3 3' : undefined}
               />
-              <text x={PAD.left - 6} y={y + 4} textAnchor="end" fontSize="11" fill="var(--color-ink-500)">
+              <text x={PAD.left - 6} y={y + 4} textAnchor="end" fontSize="12" fill="var(--color-ink-500)">
                 {formatMs(t)}
               </text>
             </g>
@@ -62,6 +62,21 @@ export function LineChart({
               strokeLinecap="round"
             />
           ))}
+          {series.map((s) =>
+            points.map((p, i) => {
+              const v = p.values[s.key];
+              if (v === null || v === undefined) return null;
+              return (
+                <circle
+                  key={`${s.key}-${p.at}`}
+                  cx={i * step}
+                  cy={innerH - (v / max) * innerH}
+                  r="2.5"
+                  fill={s.color}
+                />
+              );
+            }),
+          )}
         </g>
         {points.map((p, i) =>
           i % labelEvery === 0 ? (
@@ -70,7 +85,7 @@ export function LineChart({
               x={PAD.left + i * step}
               y={H - 6}
               textAnchor="middle"
-              fontSize="11"
+              fontSize="12"
               fill="var(--color-ink-500)"
             >
               {formatTick(p.at)}
