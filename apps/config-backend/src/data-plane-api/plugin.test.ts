@@ -572,6 +572,28 @@ describe('POST /data-plane/v1/write-key-usage', () => {
     expect(configAfter.headers.etag).toBe(configBefore.headers.etag);
   });
 
+  it('takes concurrent pushes of the same keys in any order without a deadlock', async () => {
+    const ids = Array.from({ length: 300 }, (_, i) => `wsb_many_${String(i).padStart(3, '0')}`);
+    await prisma.writeKey.createMany({
+      data: ids.map((id) => ({ id, sourceId: 'wsb_src', name: id, key: `${id}_key_value` })),
+    });
+    const at = Date.now() - 5_000;
+    const pushes = Array.from({ length: 8 }, (_, p) => {
+      const order = p % 2 === 0 ? ids : [...ids].reverse();
+      return post('/data-plane/v1/write-key-usage', instanceToken, {
+        dataPlaneId: `dp-${p}`,
+        usage: order.map((writeKeyId, i) => ({
+          writeKeyId,
+          lastUsedAt: new Date(at + ((i * 7 + p) % 50)).toISOString(),
+        })),
+      });
+    });
+    const answers = await Promise.all(pushes);
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(8).fill(200));
+    const used = await prisma.writeKey.count({ where: { id: { in: ids }, lastUsedAt: { not: null } } });
+    expect(used).toBe(300);
+  });
+
   it('refuses a batch that does not match the contract, naming the field', async () => {
     const bad = await post('/data-plane/v1/write-key-usage', wsToken, {
       dataPlaneId: 'dp-1',
