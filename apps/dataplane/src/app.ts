@@ -155,6 +155,7 @@ function sandboxTransformer(app: FastifyInstance, env: DataPlaneEnv, config: Con
     config,
     limits: limitsFromEnv(env),
     processes: env.TRANSFORM_PROCESSES,
+    registry: app.dataPlane.metrics,
     onBatchError: (transformation, error) =>
       app.log.warn(
         { transformationId: transformation.id, versionId: transformation.versionId, error },

@@ -168,6 +168,9 @@ describe('user transformations in the pipeline', () => {
       { destination_id: 'dst_rename', error_code: 'transformation-failed', n: 1 },
     ]);
     expect(looping.bodies).toEqual([]);
+    const metrics = await (await fetch(`${gateway}/metrics`)).text();
+    expect(metrics).toMatch(/keel_dataplane_transformation_events_total\{outcome="dropped"\} 1\b/);
+    expect(metrics).toMatch(/keel_dataplane_transformation_events_total\{outcome="failed"\} 2\b/);
   });
 });
 

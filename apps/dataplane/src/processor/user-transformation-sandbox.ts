@@ -6,6 +6,7 @@ import type {
   WorkspaceConfig,
 } from '@keel/shared';
 import { type SandboxLimitsInput, SandboxPool, type Transformer } from '@keel/transform';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import type { ConfigStore } from '../config/config-store';
 import type { UserTransformer } from './user-transformation';
 
@@ -21,6 +22,8 @@ export interface SandboxUserTransformerOptions {
   onBatchError?: (transformation: ConfigTransformation, error: string) => void;
   /** How long a version whose batches keep failing as a whole is paused (default 60 s). */
   pauseMs?: number;
+  /** Where to count events by outcome and time batches; none when absent. */
+  registry?: Registry;
 }
 
 /**
@@ -44,6 +47,7 @@ export class SandboxUserTransformer implements UserTransformer {
   private readonly transformer: Transformer;
   private readonly ownsTransformer: boolean;
   private readonly streaks = new Map<string, FailureStreak>();
+  private readonly metrics;
   private fetchAllowed: { config: WorkspaceConfig | undefined; byTransformation: Map<string, boolean> } = {
     config: undefined,
     byTransformation: new Map(),
@@ -53,6 +57,22 @@ export class SandboxUserTransformer implements UserTransformer {
     this.transformer =
       options.transformer ?? new SandboxPool({ limits: options.limits, processes: options.processes });
     this.ownsTransformer = options.transformer === undefined;
+    const registers = options.registry ? [options.registry] : [];
+    this.metrics = {
+      events: new Counter({
+        name: 'keel_dataplane_transformation_events_total',
+        help: 'Events through user transformations, by outcome (events, dropped, failed)',
+        labelNames: ['outcome'],
+        registers,
+      }),
+      batches: new Histogram({
+        name: 'keel_dataplane_transformation_batch_seconds',
+        help: 'Time one batch spent in the transformation sandbox, by result (ok, failed, paused)',
+        labelNames: ['result'],
+        buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 1, 4, 10, 30],
+        registers,
+      }),
+    };
   }
 
   async run(
@@ -63,6 +83,8 @@ export class SandboxUserTransformer implements UserTransformer {
     const streak = this.streaks.get(transformation.versionId);
     if (streak && streak.pausedUntil > Date.now()) {
       const error = `this transformation version is paused until ${new Date(streak.pausedUntil).toISOString()} after ${streak.count} batches in a row failed as a whole (last: ${streak.lastError}); publish a fixed version and attach it`;
+      this.metrics.batches.observe({ result: 'paused' }, 0);
+      this.metrics.events.inc({ outcome: 'failed' }, events.length);
       return events.map(() => ({ kind: 'failed', error }));
     }
     const run = await this.transformer.run(
@@ -70,6 +92,8 @@ export class SandboxUserTransformer implements UserTransformer {
       events,
       events.map(metadataOf),
     );
+    this.metrics.batches.observe({ result: run.error ? 'failed' : 'ok' }, run.totalMs / 1000);
+    for (const outcome of run.outcomes) this.metrics.events.inc({ outcome: outcome.kind });
     if (run.error) {
       this.options.onBatchError?.(transformation, run.error);
       const count = (streak?.count ?? 0) + 1;
