@@ -20,12 +20,14 @@ import { benchControlPlaneDatabase, summary } from './control-plane-db';
 // series and the error groups in parallel through tRPC over HTTP (as the page does), parses
 // them, and renders the figures and charts to HTML with React. The budget is 1 s per run.
 
-// The web app's components use the automatic JSX runtime, set in apps/web/tsconfig.json.
+// The web app's components use the automatic JSX runtime, set in apps/web/tsconfig.json, so
+// the bench runs itself again with tsx reading that file (the marker argument says it has).
 const webTsconfig = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../apps/web/tsconfig.json');
-if (process.env.TSX_TSCONFIG_PATH !== webTsconfig) {
+const REEXEC = '--with-web-tsconfig';
+if (!process.argv.includes(REEXEC)) {
   const child = spawnSync(
     process.execPath,
-    [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    [...process.execArgv, fileURLToPath(import.meta.url), REEXEC, ...process.argv.slice(2)],
     {
       stdio: 'inherit',
       env: { ...process.env, TSX_TSCONFIG_PATH: webTsconfig, NODE_ENV: 'production' },
