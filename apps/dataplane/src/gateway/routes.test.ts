@@ -421,6 +421,30 @@ describe('rejections', () => {
   });
 });
 
+describe('acknowledgement', () => {
+  it('answers 200 only once the transaction holding the event has committed', async () => {
+    const blocker = new pg.Client({ connectionString: db.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE gw_jobs IN ACCESS EXCLUSIVE MODE');
+      let answered = false;
+      const pending = post('/v1/track', { ...track, messageId: 'ack-1' }).then((response) => {
+        answered = true;
+        return response;
+      });
+      await new Promise((r) => setTimeout(r, 400));
+      expect(answered).toBe(false); // the commit is blocked, so the client still waits
+      await blocker.query('COMMIT');
+      expect((await pending).status).toBe(200);
+      const { rows } = await db.pool.query("SELECT 1 FROM gw_jobs WHERE message_id = 'ack-1'");
+      expect(rows).toHaveLength(1);
+    } finally {
+      await blocker.end();
+    }
+  });
+});
+
 describe('overload', () => {
   it('answers 503 overloaded with Retry-After when the queue is full, and commits the rest', async () => {
     const small = await startGateway({
