@@ -66,7 +66,10 @@ async function shutdown(code: number): Promise<never> {
   if (stopping) return new Promise(() => {});
   stopping = true;
   say('stopping…');
-  await stopChildren(children);
+  // The data plane pushes its last reports on the way out, so the config-backend stops last.
+  const [configBackend, ...others] = children;
+  await stopChildren(others);
+  if (configBackend) await stopChildren([configBackend]);
   if (postgres) {
     say('stopping the embedded Postgres');
     await postgres.stop();
