@@ -104,8 +104,9 @@ describe('the README quick start', () => {
         },
         body: JSON.stringify(event),
       });
-      // 401 until the data plane's next config poll has seen the new write key.
-      if (response.status !== 401 || Date.now() > deadline) return response.status;
+      // 401 until the data plane's next config poll has seen the new write key (503 before its first config).
+      if ((response.status !== 401 && response.status !== 503) || Date.now() > deadline)
+        return response.status;
       await new Promise((r) => setTimeout(r, 500));
     }
   }

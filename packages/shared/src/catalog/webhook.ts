@@ -63,7 +63,6 @@ function renderUrl(template: string, event: StoredEvent): string {
 function headersOf(config: WebhookConfig): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   for (const h of config.headers) headers[h.name.toLowerCase()] = h.value;
-  if (config.secretHeaderValue) headers.authorization = config.secretHeaderValue;
   return headers;
 }
 
@@ -92,10 +91,14 @@ export const webhook: DestinationType<typeof WebhookConfig> = {
     const first = payloads[0];
     if (!first) throw new Error('toRequest needs at least one payload');
     const body = config.batchingEnabled ? payloads.map((p) => p.body) : first.body;
+    // The secret joins only at send time, so stored jobs and failed events never hold it.
+    const headers = config.secretHeaderValue
+      ? { ...first.headers, authorization: config.secretHeaderValue }
+      : first.headers;
     return {
       method: first.method,
       url: first.url,
-      headers: first.headers,
+      headers,
       body: first.method === 'GET' ? undefined : JSON.stringify(body),
     };
   },
