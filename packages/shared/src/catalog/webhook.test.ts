@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../events';
+import { WebhookConfig, webhook } from './webhook';
+
+const event: StoredEvent = {
+  type: 'track',
+  event: 'Order Completed',
+  userId: 'u 1',
+  messageId: 'm1',
+  receivedAt: '2026-11-26T10:00:00.000Z',
+};
+
+describe('webhook destination', () => {
+  it('fills the URL template and keeps the secret header out of the stored payload', () => {
+    const config = WebhookConfig.parse({
+      url: 'https://hooks.example.com/events/{{event}}?u={{userId}}',
+      headers: [{ name: 'X-Team', value: 'growth' }],
+      secretHeaderValue: 'Bearer s3cret',
+    });
+    const result = webhook.transform(event, config);
+    expect(result).toEqual({
+      ok: true,
+      payloads: [
+        {
+          method: 'POST',
+          url: 'https://hooks.example.com/events/Order%20Completed?u=u%201',
+          headers: { 'content-type': 'application/json', 'x-team': 'growth' },
+          body: event,
+        },
+      ],
+    });
+    if (!result.ok) throw new Error('unreachable');
+    expect(JSON.stringify(result.payloads)).not.toContain('s3cret');
+    const request = webhook.toRequest(result.payloads, config);
+    expect(request.headers.authorization).toBe('Bearer s3cret');
+    expect(JSON.parse(request.body ?? '')).toEqual(event);
+  });
+
+  it('sends a JSON array when batching, and batches only as configured', () => {
+    const config = WebhookConfig.parse({
+      url: 'https://hooks.example.com/in',
+      batchingEnabled: true,
+      maxBatchSize: 50,
+    });
+    expect(webhook.delivery(config).batching).toEqual({ maxEvents: 50, maxWaitMs: 1000 });
+    const payloads = [event, { ...event, messageId: 'm2' }].flatMap((e) => {
+      const r = webhook.transform(e, config);
+      return r.ok ? r.payloads : [];
+    });
+    expect(JSON.parse(webhook.toRequest(payloads, config).body ?? '')).toEqual([
+      event,
+      { ...event, messageId: 'm2' },
+    ]);
+    expect(webhook.delivery(WebhookConfig.parse({ url: 'https://x.example.com' })).batching).toBeUndefined();
+  });
+
+  it('names the field of an invalid config', () => {
+    const result = WebhookConfig.safeParse({
+      url: 'ftp://files.example.com',
+      headers: [{ name: 'bad header', value: 'x' }],
+    });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['url', 'headers.0.name']);
+  });
+});
