@@ -11,6 +11,15 @@ export const SandboxLimits = z.object({
   cpuTimeLimitMs: z.number().int().positive().default(4000),
   /** Wall-clock time one batch may take, including awaited fetches (with fetch off: the CPU limit + 1 s). */
   wallTimeLimitMs: z.number().int().positive().default(30_000),
+  /**
+   * Characters of output one batch may produce (64 Mi: 2,000 events of the gateway's 32 KB
+   * maximum), so a fan-out into millions of events cannot flood the data plane's memory.
+   */
+  maxOutputChars: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
   /** Isolates kept warm per sandbox process; the least recently used is disposed beyond it. */
   maxIsolates: z.number().int().positive().default(64),
   /** Captured `log`/`console.*` entries per batch; the rest are counted, not kept. */

@@ -248,6 +248,26 @@ describe('hostile code', () => {
     await expectStillServing();
   });
 
+  it('fails a batch whose fan-out is larger than the output limit', async () => {
+    const small = new TransformationSandbox({ maxOutputChars: 1024 * 1024 });
+    try {
+      const result = await small.run(
+        {
+          code: 'export function transformEvent(e) { return Array.from({ length: 20000 }, (_, i) => ({ ...e, i })); }',
+          allowFetch: false,
+        },
+        [event(0)],
+        [meta(0)],
+      );
+      expect(result.outcomes[0]).toMatchObject({
+        kind: 'failed',
+        error: expect.stringMatching(/more than the 1 MB limit for one batch; fan out less/),
+      });
+    } finally {
+      await small.close();
+    }
+  });
+
   it('fails deep recursion for that event only', async () => {
     const code = `function down(n) { return down(n + 1) + 1; }
       export function transformEvent(e) { if (e.messageId === 'm-0') down(0); return e; }`;

@@ -147,6 +147,14 @@ export class TransformationSandbox implements Transformer {
         return failedRun(count, this.cpuMessage(), performance.now() - started);
       }
       if (typeof output !== 'string') return malformed(count, performance.now() - started);
+      if (output.length > this.limits.maxOutputChars) {
+        const mb = (chars: number) => `${Math.round(chars / 1024 / 1024)} MB`;
+        return failedRun(
+          count,
+          `the transformation returned ${mb(output.length)} of events for ${count} inputs, more than the ${mb(this.limits.maxOutputChars)} limit for one batch; fan out less`,
+          performance.now() - started,
+        );
+      }
       return output;
     } catch (error) {
       this.evict(key, compiled);
