@@ -1,8 +1,19 @@
-import { listenOrExplain } from '@keel/runtime';
+import { listenOrExplain, loadSettingsOrExit, serverHelp } from '@keel/runtime';
 import { buildDataPlane } from './app';
-import { loadEnv } from './env';
+import { DataPlaneEnv, loadEnv } from './env';
 
-const env = loadEnv();
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(
+    serverHelp(
+      'tsx apps/dataplane/src/server.ts',
+      'The data plane: gateway, processor and router (ROLES picks which), /health and /metrics.\n`npm start` runs it for you.',
+      DataPlaneEnv,
+    ),
+  );
+  process.exit(0);
+}
+
+const env = loadSettingsOrExit(() => loadEnv());
 const app = await buildDataPlane({ env });
 await listenOrExplain(app, { host: env.HOST, port: env.PORT, name: 'dataplane' });
 

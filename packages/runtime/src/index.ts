@@ -1,1 +1,2 @@
 export { listenOrExplain } from './listen';
+export { describeSettings, loadSettingsOrExit, serverHelp } from './settings';
