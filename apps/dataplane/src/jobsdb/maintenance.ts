@@ -76,11 +76,14 @@ export async function runMaintenance(
     await dropIfFinished(
       client,
       ['gw_jobs_default'],
+      // Only once rows landed there: truncating an empty partition each round locks readers out for nothing.
       async (c) => {
-        const { rows: left } = await c.query('SELECT 1 FROM gw_jobs_default WHERE job_id > $1 LIMIT 1', [
-          await processedUpTo(c),
-        ]);
-        return left.length === 0;
+        const { rows: r } = await c.query<{ finished: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM gw_jobs_default)
+                  AND NOT EXISTS (SELECT 1 FROM gw_jobs_default WHERE job_id > $1) AS finished`,
+          [await processedUpTo(c)],
+        );
+        return r[0]?.finished === true;
       },
       'truncate',
     );
@@ -102,6 +105,8 @@ export async function runMaintenance(
       client,
       ['rt_jobs_default', 'rt_status_default'],
       async (c) => {
+        const { rows: any } = await c.query('SELECT 1 FROM rt_jobs_default LIMIT 1');
+        if (any.length === 0) return false;
         const { rows: r } = await c.query<{ finished: boolean }>(
           ROUTER_FINISHED('rt_jobs_default', 'rt_status_default'),
         );
