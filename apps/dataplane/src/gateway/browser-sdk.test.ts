@@ -39,6 +39,8 @@ const SOURCES = [
   'seg_snippet',
   'rjs_off',
   'seg_off',
+  'rjs_limited',
+  'seg_limited',
 ] as const;
 type SourceName = (typeof SOURCES)[number];
 const keyOf = (name: SourceName) => `key-src_${name}`;
@@ -54,7 +56,12 @@ beforeAll(async () => {
     databaseUrl: db.url,
     config: testConfig(
       SOURCES.map((name) =>
-        testSource({ id: `src_${name}`, type: 'javascript', enabled: !name.endsWith('_off') }),
+        testSource({
+          id: `src_${name}`,
+          type: 'javascript',
+          enabled: !name.endsWith('_off'),
+          rateLimitPerSecond: name.endsWith('_limited') ? 2 : null,
+        }),
       ),
     ),
   });
@@ -470,6 +477,16 @@ describe('@rudderstack/analytics-js 3.34.1 (bundled UMD) in Chromium', () => {
     expectOnlyLocalRequests(requests);
   });
 
+  it('a rate-limited source: the SDK retries the 429s until every event is stored', async () => {
+    const { page, requests, wire } = await openPage('/rudder.js');
+    await runRudderStack(page, keyOf('rjs_limited'), {});
+    // Five events against 2 per second: some are refused and come back from the SDK's retry queue.
+    expectRudderStackEvents(await waitForStored('rjs_limited', 5));
+    expect(wire.some((entry) => entry.method === 'POST' && entry.status === 429)).toBe(true);
+    expect(gatewayCalls(requests, 'POST').length).toBeGreaterThan(5);
+    expectOnlyLocalRequests(requests);
+  });
+
   it('a disabled source: the SDK reads enabled: false and sends nothing', async () => {
     const { page, requests, wire, console: logs } = await openPage('/rudder.js');
     await runRudderStack(page, keyOf('rjs_off'), {}, false);
@@ -560,6 +577,30 @@ describe('@segment/analytics-next 1.84.3 (UMD) in Chromium', () => {
     );
     expectSegmentEvents(await waitForStored('seg_snippet', 5));
     expect(gatewayCalls(requests, 'GET')).toEqual([`/v1/projects/${keyOf('seg_snippet')}/settings`]);
+    expectOnlyLocalRequests(requests);
+  });
+
+  it('a rate-limited source: the SDK can read Retry-After on the 429s and retries until every event is stored', async () => {
+    const { page, requests, wire } = await openPage('/segment.js');
+    expect(await runSegment(page, keyOf('seg_limited'), {})).toBe('delivered');
+    expectSegmentEvents(await waitForStored('seg_limited', 5));
+    const limited = wire.filter((entry) => entry.method === 'POST' && entry.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited[0]?.responseHeaders['access-control-expose-headers']).toBe('Retry-After');
+    // What the SDK's fetch dispatcher does with a 429: read Retry-After, which a cross-origin
+    // response hides unless the gateway exposes it.
+    const retryAfter = await page.evaluate(async (gateway) => {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const response = await fetch(`${gateway}/v1/t`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: JSON.stringify({ writeKey: 'key-src_seg_limited', event: 'Probe', anonymousId: 'probe' }),
+        });
+        if (response.status === 429) return response.headers.get('Retry-After');
+      }
+      return 'never limited';
+    }, gw.url);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
     expectOnlyLocalRequests(requests);
   });
 

@@ -531,6 +531,8 @@ describe('CORS and browser bootstrap', () => {
     const denied = await post('/v1/track', track, { origin: 'https://shop.test' });
     expect(denied.status).toBe(401);
     expect(denied.headers['access-control-allow-origin']).toBe('https://shop.test');
+    // So that browser SDKs can read Retry-After on a 429 or 503.
+    expect(denied.headers['access-control-expose-headers']).toBe('Retry-After');
   });
 
   it('serves /sourceConfig and /sourceConfig/ in the shape analytics-js checks', async () => {
@@ -571,6 +573,26 @@ describe('CORS and browser bootstrap', () => {
     const unknown = await request(`${gw.url}/v1/projects/nope/settings`);
     expect(unknown.statusCode).toBe(401);
     await unknown.body.dump();
+  });
+
+  it('behind a trusted TLS proxy, points analytics-next at the public https host', async () => {
+    // An https page cannot post to http (mixed content), so the settings must carry the
+    // scheme and host the browser sees, which only a trusted proxy's headers tell.
+    const trusting = await startGateway({
+      databaseUrl: db.url,
+      config: testConfig(sources),
+      env: { GATEWAY_TRUST_PROXY: '127.0.0.1' },
+    });
+    try {
+      const response = await request(`${trusting.url}/v1/projects/key-src_web/settings`, {
+        headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'events.shop.test' },
+      });
+      expect(await response.body.json()).toMatchObject({
+        integrations: { 'Segment.io': { apiHost: 'events.shop.test/v1', protocol: 'https' } },
+      });
+    } finally {
+      await trusting.close();
+    }
   });
 });
 

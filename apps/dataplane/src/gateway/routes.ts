@@ -107,6 +107,9 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayOption
       // Echoing the origin (not `*`) is what lets a browser send credentials.
       reply.header('access-control-allow-origin', origin);
       reply.header('access-control-allow-credentials', 'true');
+      // Not a CORS-safelisted header: without this, analytics-next's fetch sees no Retry-After
+      // on a 429 and falls back to its own backoff.
+      reply.header('access-control-expose-headers', 'Retry-After');
       reply.header('vary', 'Origin');
     }
     done();
