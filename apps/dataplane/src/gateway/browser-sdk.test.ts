@@ -3,9 +3,11 @@ import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { useTestDatabase } from '@keel/postgres/testing';
+import { freePort, useTestDatabase } from '@keel/postgres/testing';
+import pg from 'pg';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CuttableProxy } from './cuttable-proxy';
 import { type RunningGateway, startGateway, testConfig, testSource } from './testing';
 
 // The real browser SDKs, unmodified, in real Chromium: the page and the SDK files come from one
@@ -46,6 +48,8 @@ type SourceName = (typeof SOURCES)[number];
 const keyOf = (name: SourceName) => `key-src_${name}`;
 
 let gw: RunningGateway;
+/** The page server and every gateway of this file: the only origins a page may reach. */
+const localOrigins = new Set<string>();
 let pages: Server;
 let pagesUrl: string;
 let browser: Browser;
@@ -79,6 +83,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
   pagesUrl = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
+  localOrigins.add(pagesUrl).add(gw.url);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -122,11 +127,10 @@ function lowerCaseKeys(headers: Record<string, unknown>): Record<string, string>
 /** A fresh browser context (empty localStorage) on the page origin, with `script` loaded. */
 async function openPage(script: string, beforeScript?: (page: Page) => Promise<void>): Promise<SdkPage> {
   context = await browser.newContext();
-  const local = new Set([pagesUrl, gw.url]);
   // Nothing may leave the machine: a request elsewhere is recorded (and fails the test) but
   // aborted, so a broken SDK setting cannot reach the internet.
   await context.route('**/*', (route) =>
-    local.has(new URL(route.request().url()).origin) ? route.continue() : route.abort(),
+    localOrigins.has(new URL(route.request().url()).origin) ? route.continue() : route.abort(),
   );
   const page = await context.newPage();
   const opened: SdkPage = { page, requests: [], wire: [], console: [] };
@@ -165,13 +169,13 @@ async function openPage(script: string, beforeScript?: (page: Page) => Promise<v
 
 function expectOnlyLocalRequests(requests: SdkPage['requests']): void {
   const origins = new Set(requests.map((request) => new URL(request.url).origin));
-  expect([...origins].filter((origin) => origin !== pagesUrl && origin !== gw.url)).toEqual([]);
+  expect([...origins].filter((origin) => !localOrigins.has(origin))).toEqual([]);
 }
 
 /** Gateway paths the page called with `method`, without the query. */
-function gatewayCalls(requests: SdkPage['requests'], method: string): string[] {
+function gatewayCalls(requests: SdkPage['requests'], method: string, gateway = gw.url): string[] {
   return requests
-    .filter((request) => request.method === method && request.url.startsWith(gw.url))
+    .filter((request) => request.method === method && request.url.startsWith(gateway))
     .map((request) => new URL(request.url).pathname);
 }
 
@@ -212,7 +216,7 @@ type Stored = Record<string, unknown> & {
   traits?: Record<string, unknown>;
 };
 
-async function stored(name: SourceName): Promise<Stored[]> {
+async function stored(name: string): Promise<Stored[]> {
   const { rows } = await db.pool.query('SELECT payload FROM gw_jobs WHERE source_id = $1 ORDER BY job_id', [
     `src_${name}`,
   ]);
@@ -224,7 +228,7 @@ async function storedCount(): Promise<number> {
   return rows[0].n;
 }
 
-async function waitForStored(name: SourceName, count: number): Promise<Stored[]> {
+async function waitForStored(name: string, count: number): Promise<Stored[]> {
   await expect.poll(async () => (await stored(name)).length, { timeout: 20_000, interval: 100 }).toBe(count);
   return stored(name);
 }
@@ -255,7 +259,7 @@ async function runRudderStack(
   page: Page,
   writeKey: string,
   options: Record<string, unknown>,
-  waitForReady = true,
+  { waitForReady = true, gateway = gw.url }: { waitForReady?: boolean; gateway?: string } = {},
 ): Promise<void> {
   await page.evaluate(
     ({ writeKey, gateway, options, waitForReady }) =>
@@ -281,7 +285,7 @@ async function runRudderStack(
         if (waitForReady) analytics.ready(() => resolve());
         else resolve();
       }),
-    { writeKey, gateway: gw.url, options, waitForReady },
+    { writeKey, gateway, options, waitForReady },
   );
 }
 
@@ -373,7 +377,12 @@ function expectSegmentEvents(events: Stored[]): void {
 }
 
 /** Loads analytics-next through `AnalyticsBrowser.load` with the gateway as `cdnURL`. */
-async function runSegment(page: Page, writeKey: string, options: Record<string, unknown>): Promise<string> {
+async function runSegment(
+  page: Page,
+  writeKey: string,
+  options: Record<string, unknown>,
+  gateway = gw.url,
+): Promise<string> {
   return page.evaluate(
     async ({ writeKey, gateway, options }) => {
       const { AnalyticsBrowser } = (
@@ -407,7 +416,7 @@ async function runSegment(page: Page, writeKey: string, options: Record<string, 
         return `failed: ${String(error)}`;
       }
     },
-    { writeKey, gateway: gw.url, options },
+    { writeKey, gateway, options },
   );
 }
 
@@ -489,7 +498,7 @@ describe('@rudderstack/analytics-js 3.34.1 (bundled UMD) in Chromium', () => {
 
   it('a disabled source: the SDK reads enabled: false and sends nothing', async () => {
     const { page, requests, wire, console: logs } = await openPage('/rudder.js');
-    await runRudderStack(page, keyOf('rjs_off'), {}, false);
+    await runRudderStack(page, keyOf('rjs_off'), {}, { waitForReady: false });
     await expect.poll(() => logs.join('\n')).toContain('The source is disabled');
     const config = wire.find((entry) => entry.method === 'GET' && entry.url.includes('/sourceConfig/'));
     expect(config?.status).toBe(200);
@@ -503,7 +512,7 @@ describe('@rudderstack/analytics-js 3.34.1 (bundled UMD) in Chromium', () => {
   it('an unknown key: /sourceConfig answers 401 with a JSON error the SDK reports, and nothing is sent', async () => {
     const before = await storedCount();
     const { page, requests, wire, console: logs } = await openPage('/rudder.js');
-    await runRudderStack(page, 'key-nobody-has', {}, false);
+    await runRudderStack(page, 'key-nobody-has', {}, { waitForReady: false });
     await expect.poll(() => logs.join('\n')).toContain('Failed to fetch the source config');
     const config = wire.find((entry) => entry.method === 'GET' && entry.url.includes('/sourceConfig/'));
     expect(config?.status).toBe(401);
@@ -625,5 +634,74 @@ describe('@segment/analytics-next 1.84.3 (UMD) in Chromium', () => {
       context = undefined;
     }
     expect(await storedCount()).toBe(before);
+  });
+});
+
+describe('a database outage under the browser SDKs', () => {
+  let proxy: CuttableProxy;
+  let gatewayPool: pg.Pool;
+  let proxied: RunningGateway;
+
+  beforeAll(async () => {
+    const target = new URL(db.url);
+    proxy = new CuttableProxy(await freePort(), { host: target.hostname, port: Number(target.port) });
+    await proxy.restore();
+    const viaProxy = new URL(db.url);
+    viaProxy.port = String(proxy.port);
+    gatewayPool = new pg.Pool({
+      connectionString: viaProxy.toString(),
+      max: 4,
+      connectionTimeoutMillis: 2000,
+    });
+    proxied = await startGateway({
+      databaseUrl: viaProxy.toString(),
+      pool: gatewayPool,
+      config: testConfig([
+        testSource({ id: 'src_rjs_outage', type: 'javascript' }),
+        testSource({ id: 'src_seg_outage', type: 'javascript' }),
+      ]),
+      env: { GATEWAY_COMMIT_TIMEOUT_MS: '1500', JOBSDB_MAINTENANCE_INTERVAL_MS: '3600000' },
+    });
+    localOrigins.add(proxied.url);
+    // Let job-table maintenance finish its start-up round, so the cut hits only the gateway.
+    await proxied.app.dataPlane.pipeline?.maintain();
+  });
+  afterAll(async () => {
+    await proxied?.close();
+    await gatewayPool?.end();
+    await proxy?.cut();
+  });
+
+  /** Cuts the database until a POST to the gateway got 503 and a little longer, then restores it. */
+  async function outageUntil503(wire: WireRequest[]): Promise<void> {
+    await expect
+      .poll(() => wire.some((entry) => entry.method === 'POST' && entry.status === 503), { timeout: 15_000 })
+      .toBe(true);
+    const refused = wire.find((entry) => entry.method === 'POST' && entry.status === 503);
+    // The browser SDKs can read the 503 (and its Retry-After) cross-origin.
+    expect(refused?.responseHeaders['access-control-allow-origin']).toBe(pagesUrl);
+    expect(refused?.responseHeaders['retry-after']).toBe('1');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await proxy.restore();
+  }
+
+  it('@rudderstack/analytics-js: events answered 503 come back from its retry queue once Postgres is back', async () => {
+    const { page, requests, wire } = await openPage('/rudder.js');
+    await proxy.cut();
+    await runRudderStack(page, 'key-src_rjs_outage', {}, { gateway: proxied.url });
+    await outageUntil503(wire);
+    expectRudderStackEvents(await waitForStored('rjs_outage', 5));
+    expectOnlyLocalRequests(requests);
+  });
+
+  it('@segment/analytics-next: events answered 503 are retried and their promises settle once Postgres is back', async () => {
+    const { page, requests, wire } = await openPage('/segment.js');
+    await proxy.cut();
+    const outcome = runSegment(page, 'key-src_seg_outage', {}, proxied.url);
+    await outageUntil503(wire);
+    expect(await outcome).toBe('delivered');
+    expectSegmentEvents(await waitForStored('seg_outage', 5));
+    expect(gatewayCalls(requests, 'POST', proxied.url).length).toBeGreaterThan(5);
+    expectOnlyLocalRequests(requests);
   });
 });

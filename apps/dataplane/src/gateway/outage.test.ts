@@ -1,60 +1,9 @@
-import net from 'node:net';
 import { freePort, useTestDatabase } from '@keel/postgres/testing';
 import pg from 'pg';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CuttableProxy } from './cuttable-proxy';
 import { basic, type RunningGateway, startGateway, testConfig, testSource } from './testing';
-
-/**
- * A TCP proxy in front of Postgres that the test can cut (refuse and reset), freeze (stop
- * forwarding, as a network partition does, so nothing fails fast) and restore.
- */
-class CuttableProxy {
-  private server: net.Server | undefined;
-  private readonly sockets = new Set<net.Socket>();
-  private frozen = false;
-
-  constructor(
-    readonly port: number,
-    private readonly target: { host: string; port: number },
-  ) {}
-
-  async restore(): Promise<void> {
-    this.server = net.createServer((client) => {
-      const upstream = net.connect(this.target.port, this.target.host);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => {});
-      }
-      client.pipe(upstream).pipe(client);
-      if (this.frozen) {
-        client.pause();
-        upstream.pause();
-      }
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
-  }
-
-  freeze(): void {
-    this.frozen = true;
-    for (const socket of this.sockets) socket.pause();
-  }
-
-  thaw(): void {
-    this.frozen = false;
-    for (const socket of this.sockets) socket.resume();
-  }
-
-  async cut(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const socket of this.sockets) socket.resetAndDestroy();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  }
-}
 
 const db = useTestDatabase('gateway-outage');
 let proxy: CuttableProxy;
