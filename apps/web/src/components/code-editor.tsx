@@ -71,22 +71,23 @@ export function CodeDiff({ before, after, label }: { before: string; after: stri
   const parent = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!parent.current) return;
-    const readOnly = [
-      basicSetup,
-      javascript(),
-      theme,
-      EditorState.readOnly.of(true),
-      EditorView.editable.of(false),
-    ];
+    // Read-only but still focusable, so each pane can be scrolled and read with the keyboard.
+    const readOnly = [basicSetup, javascript(), theme, EditorState.readOnly.of(true)];
     const merge = new MergeView({
       parent: parent.current,
       a: {
         doc: before,
-        extensions: [...readOnly, EditorView.contentAttributes.of({ 'aria-label': `${label}: before` })],
+        extensions: [
+          ...readOnly,
+          EditorView.contentAttributes.of({ 'aria-label': `${label}: before`, tabindex: '0' }),
+        ],
       },
       b: {
         doc: after,
-        extensions: [...readOnly, EditorView.contentAttributes.of({ 'aria-label': `${label}: after` })],
+        extensions: [
+          ...readOnly,
+          EditorView.contentAttributes.of({ 'aria-label': `${label}: after`, tabindex: '0' }),
+        ],
       },
     });
     return () => merge.destroy();
