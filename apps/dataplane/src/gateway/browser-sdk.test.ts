@@ -185,7 +185,9 @@ function gatewayCalls(requests: SdkPage['requests'], method: string, gateway = g
  */
 async function expectPreflighted(wire: WireRequest[], paths: string[]): Promise<void> {
   await expect
-    .poll(() => wire.filter((entry) => entry.method === 'OPTIONS' && entry.status !== undefined).length)
+    .poll(() => wire.filter((entry) => entry.method === 'OPTIONS' && entry.status !== undefined).length, {
+      timeout: 10_000,
+    })
     .toBeGreaterThanOrEqual(paths.length);
   for (const path of paths) {
     const preflight = wire.find(
@@ -228,8 +230,8 @@ async function storedCount(): Promise<number> {
   return rows[0].n;
 }
 
-async function waitForStored(name: string, count: number): Promise<Stored[]> {
-  await expect.poll(async () => (await stored(name)).length, { timeout: 20_000, interval: 100 }).toBe(count);
+async function waitForStored(name: string, count: number, timeout = 20_000): Promise<Stored[]> {
+  await expect.poll(async () => (await stored(name)).length, { timeout, interval: 100 }).toBe(count);
   return stored(name);
 }
 
@@ -499,7 +501,7 @@ describe('@rudderstack/analytics-js 3.34.1 (bundled UMD) in Chromium', () => {
   it('a disabled source: the SDK reads enabled: false and sends nothing', async () => {
     const { page, requests, wire, console: logs } = await openPage('/rudder.js');
     await runRudderStack(page, keyOf('rjs_off'), {}, { waitForReady: false });
-    await expect.poll(() => logs.join('\n')).toContain('The source is disabled');
+    await expect.poll(() => logs.join('\n'), { timeout: 10_000 }).toContain('The source is disabled');
     const config = wire.find((entry) => entry.method === 'GET' && entry.url.includes('/sourceConfig/'));
     expect(config?.status).toBe(200);
     // Give a misbehaving SDK time to send what it queued before load.
@@ -513,7 +515,9 @@ describe('@rudderstack/analytics-js 3.34.1 (bundled UMD) in Chromium', () => {
     const before = await storedCount();
     const { page, requests, wire, console: logs } = await openPage('/rudder.js');
     await runRudderStack(page, 'key-nobody-has', {}, { waitForReady: false });
-    await expect.poll(() => logs.join('\n')).toContain('Failed to fetch the source config');
+    await expect
+      .poll(() => logs.join('\n'), { timeout: 10_000 })
+      .toContain('Failed to fetch the source config');
     const config = wire.find((entry) => entry.method === 'GET' && entry.url.includes('/sourceConfig/'));
     expect(config?.status).toBe(401);
     // The error is readable cross-origin, so the SDK sees the status rather than a CORS failure.
@@ -659,6 +663,7 @@ describe('a database outage under the browser SDKs', () => {
       config: testConfig([
         testSource({ id: 'src_rjs_outage', type: 'javascript' }),
         testSource({ id: 'src_seg_outage', type: 'javascript' }),
+        testSource({ id: 'src_rjs_reload', type: 'javascript' }),
       ]),
       env: { GATEWAY_COMMIT_TIMEOUT_MS: '1500', JOBSDB_MAINTENANCE_INTERVAL_MS: '3600000' },
     });
@@ -685,14 +690,57 @@ describe('a database outage under the browser SDKs', () => {
     await proxy.restore();
   }
 
+  /** A retry carried the SDK's retry header, which its preflight asked for and was allowed. */
+  function expectRetriedWith(wire: WireRequest[], header: string): void {
+    const retried = wire.find(
+      (entry) => entry.method === 'POST' && entry.status === 200 && header in entry.requestHeaders,
+    );
+    expect(retried, `a delivered retry with ${header}`).toBeDefined();
+    const preflight = wire.find(
+      (entry) =>
+        entry.method === 'OPTIONS' &&
+        entry.url === retried?.url &&
+        (entry.requestHeaders['access-control-request-headers'] ?? '').includes(header),
+    );
+    expect(preflight?.status).toBe(204);
+    expect(preflight?.responseHeaders['access-control-allow-headers']).toContain(header);
+  }
+
   it('@rudderstack/analytics-js: events answered 503 come back from its retry queue once Postgres is back', async () => {
     const { page, requests, wire } = await openPage('/rudder.js');
     await proxy.cut();
     await runRudderStack(page, 'key-src_rjs_outage', {}, { gateway: proxied.url });
     await outageUntil503(wire);
     expectRudderStackEvents(await waitForStored('rjs_outage', 5));
+    expectRetriedWith(wire, 'rsa-retry-attempt');
     expectOnlyLocalRequests(requests);
   });
+
+  it('@rudderstack/analytics-js: events queued during the outage are resent by the next page after a reload', async () => {
+    const { page, requests, wire } = await openPage('/rudder.js');
+    await proxy.cut();
+    await runRudderStack(page, 'key-src_rjs_reload', {}, { gateway: proxied.url });
+    await expect
+      .poll(() => wire.some((entry) => entry.method === 'POST' && entry.status === 503), { timeout: 15_000 })
+      .toBe(true);
+    // The visitor moves on while the database is down; the queue stays in localStorage.
+    await page.reload();
+    await proxy.restore();
+    await page.addScriptTag({ url: `${pagesUrl}/rudder.js` });
+    await page.evaluate((gateway) => {
+      const sdk = (globalThis as unknown as { rudderanalytics: { RudderAnalytics: new () => RudderApi } })
+        .rudderanalytics;
+      new sdk.RudderAnalytics().load('key-src_rjs_reload', gateway, {
+        configUrl: gateway,
+        polyfillIfRequired: false,
+        logLevel: 'WARN',
+      });
+    }, proxied.url);
+    // The new page takes over the old page's queue only after the SDK's 10 s reclaim timeout.
+    expectRudderStackEvents(await waitForStored('rjs_reload', 5, 40_000));
+    expectRetriedWith(wire, 'rsa-recovered');
+    expectOnlyLocalRequests(requests);
+  }, 60_000);
 
   it('@segment/analytics-next: events answered 503 are retried and their promises settle once Postgres is back', async () => {
     const { page, requests, wire } = await openPage('/segment.js');
@@ -702,6 +750,7 @@ describe('a database outage under the browser SDKs', () => {
     expect(await outcome).toBe('delivered');
     expectSegmentEvents(await waitForStored('seg_outage', 5));
     expect(gatewayCalls(requests, 'POST', proxied.url).length).toBeGreaterThan(5);
+    expectRetriedWith(wire, 'x-retry-count');
     expectOnlyLocalRequests(requests);
   });
 });
