@@ -14,6 +14,7 @@ import { loadPendingRouterJobs, type RouterJob } from '../jobsdb/router-jobs';
 import { parsedConfigOf } from '../processor/process-batch';
 import { CircuitBreaker } from './circuit-breaker';
 import { type BackoffPolicy, backoffMs, classifyStatus, retryAfterMs } from './classify';
+import { redactRequest } from './redact';
 import { destinationAgent, type SendResult, send } from './sender';
 import type { StatusWriter } from './status-writer';
 
@@ -473,21 +474,9 @@ export class DestinationRuntime {
     this.ready = [];
   }
 
-  /** The request as failed events and samples show it: secret values masked. */
+  /** The request as failed events and samples show it: secret values masked everywhere. */
   private redact(request: DeliveryRequest): unknown {
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) {
-      headers[name] = name === 'authorization' || this.secrets.includes(value) ? '********' : value;
-    }
-    let body: unknown = request.body;
-    if (typeof request.body === 'string') {
-      try {
-        body = JSON.parse(request.body);
-      } catch {
-        body = request.body;
-      }
-    }
-    return { method: request.method, url: request.url, headers, body };
+    return redactRequest(request, this.secrets);
   }
 
   async close(): Promise<void> {

@@ -215,7 +215,7 @@ describe('amplitude through the router', () => {
       'the failed event',
     );
     const { rows } = await db.pool.query(
-      'SELECT message_id, error_code, attempts, payload, response FROM failed_events',
+      'SELECT message_id, error_code, attempts, payload, request::text AS request, attempt_log::text AS attempt_log, response FROM failed_events',
     );
     expect(rows[0].message_id).toBe('bad-1');
     expect(rows[0].error_code).toBe('400');
@@ -223,6 +223,9 @@ describe('amplitude through the router', () => {
     // The stored job, which a replay sends again, holds the event but not the API key.
     expect(JSON.parse(rows[0].payload).body).toMatchObject({ event_type: 'Short id', insert_id: 'bad-1' });
     expect(rows[0].payload).not.toContain(API_KEY);
+    // Nor does the request it shows for inspection, whose body carried the key.
+    expect(JSON.parse(rows[0].request).body.api_key).toBe('********');
+    expect(`${rows[0].request}${rows[0].attempt_log}`).not.toContain(API_KEY);
     expect(JSON.parse(rows[0].response.body)).toEqual({
       code: 400,
       error: 'Request missing required field',
