@@ -70,11 +70,18 @@ export async function buildDataPlane(deps: DataPlaneDeps): Promise<FastifyInstan
   const onPoolError = (error: Error) =>
     app.log.warn({ error: error.message }, 'idle database connection lost');
   pool.on('error', onPoolError);
+  // A connection that breaks while checked out (between two queries of a long-held client, such
+  // as jobs maintenance's) would emit an unheard 'error' and crash the process; the query that
+  // next uses it fails on its own and is retried by its loop.
+  const onClientError = (error: Error) => app.log.warn({ error: error.message }, 'database connection lost');
+  const listenOnClient = (client: pg.PoolClient) => client.on('error', onClientError);
+  pool.on('connect', listenOnClient);
   const metrics = createMetricsRegistry();
   const config = deps.config ?? new MemoryConfigStore();
   app.decorate('dataPlane', { env, pool, config, metrics });
   app.addHook('onClose', async () => {
     pool.off('error', onPoolError);
+    pool.off('connect', listenOnClient);
     if (!deps.pool) await pool.end();
   });
 
