@@ -17,7 +17,7 @@ const SDK_FILES: Record<string, string> = {
   // The "bundled" build carries its plugins; the plain npm build fetches them from a CDN.
   // Its exports map hides the UMD file, so it is found beside the exported CommonJS one.
   '/rudder.js': join(dirname(require.resolve('@rudderstack/analytics-js/bundled')), '../umd/index.js'),
-  // The same for browsers without ES2017+ support.
+  // The same, built for older browsers.
   '/rudder-legacy.js': join(
     dirname(require.resolve('@rudderstack/analytics-js/bundled')),
     '../../../legacy/bundled/umd/index.js',
