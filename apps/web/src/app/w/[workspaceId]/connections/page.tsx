@@ -4,7 +4,12 @@ import { findDestinationType } from '@keel/shared';
 import { useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
 import { Suspense, useMemo, useState } from 'react';
-import { ConnectionGraph, type Edge, HealthLegend } from '../../../../components/connection-graph';
+import {
+  ConnectionGraph,
+  type Edge,
+  HEALTH_COLORS,
+  HealthLegend,
+} from '../../../../components/connection-graph';
 import { useWorkspace } from '../../../../components/shell/workspace-context';
 import { ButtonLink } from '../../../../components/ui/button';
 import { Card, PageHeader } from '../../../../components/ui/card';
@@ -111,6 +116,30 @@ function ConnectionsPage() {
               selected={selected}
               onSelect={setSelected}
             />
+            {/* On a phone the graph's labels get small; the same connections as a list. */}
+            <ul className="mt-4 space-y-2 md:hidden" aria-label="Connections">
+              {edges.map((e) => (
+                <li key={e.id}>
+                  <button
+                    type="button"
+                    aria-pressed={selected === e.id}
+                    onClick={() => setSelected(e.id)}
+                    className="flex w-full items-center gap-2 rounded-md border border-ink-200 px-3 py-2 text-left text-sm"
+                  >
+                    <span
+                      aria-hidden
+                      className="h-2.5 w-2.5 shrink-0 rounded-full"
+                      style={{ background: HEALTH_COLORS[e.health] }}
+                    />
+                    <span className="min-w-0 flex-1 truncate">
+                      {sources.data?.find((s) => s.id === e.sourceId)?.name} →{' '}
+                      {destinations.data?.find((d) => d.id === e.destinationId)?.name}
+                    </span>
+                    <span className="text-xs text-ink-500">{e.health === 'off' ? 'disabled' : e.health}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
           </Card>
           <div className="grid gap-5 lg:grid-cols-2">
             {current ? (

@@ -43,7 +43,9 @@ function Editor({ transformation }: { transformation: Transformation }) {
     trpc.transformations.publishVersion.mutationOptions({
       onSuccess: async (v) => {
         await queryClient.invalidateQueries({ queryKey: trpc.transformations.pathKey() });
-        toast(`Published v${v.number}. Connections that use this transformation move to it.`);
+        toast(
+          `Published v${v.number}. Connections keep their version until you pick v${v.number} in their options.`,
+        );
       },
     }),
   );
@@ -93,11 +95,13 @@ function Editor({ transformation }: { transformation: Transformation }) {
               </p>
             ) : null}
           </Card>
-          <Versions transformation={transformation} />
         </div>
         <div className="min-w-0">
           <TestPanel code={code} />
         </div>
+      </div>
+      <div className="mt-5">
+        <Versions transformation={transformation} />
       </div>
     </>
   );
