@@ -307,6 +307,9 @@ describe('the web app, from sign-up to delivery', { timeout: 120_000 }, () => {
     }
     expect(await delivered.textContent()).toBe(String(ordersSent));
     await checkScreen('15-delivery');
+    await page.getByRole('link', { name: 'Sources' }).first().click();
+    await page.getByRole('img', { name: /Marketing site: \d+ events in the last 24 hours/ }).waitFor();
+    await checkScreen('15b-sources-traffic');
   });
 
   it('breaks the sink, shows the failures, fixes it and replays them', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCompact, formatMs, formatRelative } from './format';
+import { formatCompact, formatMs, formatRelative, lastActiveHour } from './format';
 
 describe('format', () => {
   const now = Date.parse('2026-11-26T12:00:00Z');
@@ -16,5 +16,13 @@ describe('format', () => {
     expect(formatMs(87.4)).toBe('87 ms');
     expect(formatMs(1530)).toBe('1.5 s');
     expect(formatMs(null)).toBe('—');
+  });
+  it('says how long ago a source last sent events, from its hourly counts', () => {
+    const hours = Array.from({ length: 24 }, () => 0);
+    expect(lastActiveHour(hours)).toBe('no events in 24 h');
+    hours[20] = 4;
+    expect(lastActiveHour(hours)).toBe('3 h ago');
+    hours[23] = 1;
+    expect(lastActiveHour(hours)).toBe('this hour');
   });
 });

@@ -36,3 +36,11 @@ export function formatMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';
   return ms >= 1000 ? `${(ms / 1000).toFixed(ms >= 10_000 ? 0 : 1)} s` : `${Math.round(ms)} ms`;
 }
+
+/** "this hour", "3 h ago", or "no events in 24 h", from 24 hourly counts (oldest first). */
+export function lastActiveHour(hourly: number[]): string {
+  const last = hourly.findLastIndex((n) => n > 0);
+  if (last < 0) return 'no events in 24 h';
+  const ago = hourly.length - 1 - last;
+  return ago === 0 ? 'this hour' : `${ago} h ago`;
+}

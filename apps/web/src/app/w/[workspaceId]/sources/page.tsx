@@ -9,7 +9,7 @@ import { ButtonLink } from '../../../../components/ui/button';
 import { Badge, Card, PageHeader } from '../../../../components/ui/card';
 import { EmptyState, QueryState } from '../../../../components/ui/states';
 import { Table } from '../../../../components/ui/table';
-import { formatNumber, formatRelative } from '../../../../lib/format';
+import { formatNumber, formatRelative, lastActiveHour } from '../../../../lib/format';
 import { SOURCE_TYPES } from '../../../../lib/source-types';
 import { useTRPC } from '../../../../lib/trpc';
 
@@ -103,7 +103,11 @@ export default function SourcesPage() {
                         .filter((d): d is NonNullable<typeof d> => Boolean(d))
                         .sort()
                         .at(-1);
-                      return <span className="text-ink-600">{formatRelative(last ?? null)}</span>;
+                      if (last) return <span className="text-ink-600">{formatRelative(last)}</span>;
+                      // Keys record their last use lazily; the hourly report says it too.
+                      return (
+                        <span className="text-ink-600">{lastActiveHour(volumeOf(s.id)?.hourly ?? [])}</span>
+                      );
                     },
                   },
                 ]}
