@@ -97,10 +97,26 @@ export async function runMaintenance(
     for (const p of await listRangePartitions(client, ROUTER_FAMILY)) {
       if (p.hi - 1 > rtPosition) break;
       const [jobs, statuses] = p.names as [string, string];
-      const done = await dropIfFinished(client, p.names, async (c) => {
-        const { rows: r } = await c.query<{ finished: boolean }>(ROUTER_FINISHED(jobs, statuses));
-        return r[0]?.finished === true;
-      });
+      let seenUpTo = 0;
+      const done = await dropIfFinished(
+        client,
+        p.names,
+        async (c) => {
+          const { rows: r } = await c.query<{ finished: boolean; max: string | null }>(
+            `SELECT (${ROUTER_FINISHED(jobs, statuses)}) AS finished, (SELECT max(job_id) FROM "${jobs}") AS max`,
+          );
+          seenUpTo = Number(r[0]?.max ?? 0);
+          return r[0]?.finished === true;
+        },
+        'drop',
+        // Under the lock only what the count could have missed: rows of a writer that was still
+        // committing, which has the higher ids (ordered appends). Counting again under the lock
+        // held readers up for seconds.
+        async (c) => {
+          const { rows: r } = await c.query(`SELECT 1 FROM "${jobs}" WHERE job_id > $1 LIMIT 1`, [seenUpTo]);
+          return r.length === 0;
+        },
+      );
       if (!done) break;
       dropped += 1;
     }

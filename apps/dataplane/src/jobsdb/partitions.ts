@@ -124,6 +124,8 @@ export async function dropIfFinished(
   names: readonly string[],
   isFinished: (client: pg.ClientBase) => Promise<boolean>,
   mode: 'drop' | 'truncate' = 'drop',
+  /** The check under the lock; by default `isFinished` again. Keep it cheap: readers wait meanwhile. */
+  stillFinished: (client: pg.ClientBase) => Promise<boolean> = isFinished,
 ): Promise<boolean> {
   // Check first without the lock, so that unfinished partitions never block anyone.
   if (!(await isFinished(client))) return false;
@@ -132,7 +134,7 @@ export async function dropIfFinished(
     // Readers queue behind an ACCESS EXCLUSIVE request; give up quickly and try next round.
     await client.query(`SET LOCAL lock_timeout = '50ms'`);
     await client.query(`LOCK TABLE ${names.map(quote).join(', ')} IN ACCESS EXCLUSIVE MODE`);
-    if (!(await isFinished(client))) {
+    if (!(await stillFinished(client))) {
       await client.query('ROLLBACK');
       return false;
     }
