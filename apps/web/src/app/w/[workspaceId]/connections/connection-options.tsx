@@ -15,9 +15,9 @@ import { type AppRouter, useTRPC } from '../../../../lib/trpc';
 type Connection = inferRouterOutputs<AppRouter>['connections']['list'][number];
 
 const FILTER_LABELS: Record<FilterMode, string> = {
-  none: 'Send every event',
-  allow: 'Send only the events listed',
-  deny: 'Send every event except those listed',
+  none: 'Every event',
+  allow: 'Only the listed events',
+  deny: 'All but the listed events',
 };
 
 function lines(text: string, separator: RegExp): string[] {
