@@ -437,4 +437,16 @@ describe('the web app, from sign-up to delivery', { timeout: 120_000 }, () => {
     await page.getByText('source.create').click();
     await checkScreen('25-audit-log');
   });
+
+  it('creates a second workspace and switches between workspaces', async () => {
+    await page.getByRole('tab', { name: 'Workspace' }).click();
+    await page.getByLabel('New workspace name').fill('Staging');
+    await page.getByRole('button', { name: 'Create workspace' }).click();
+    await page.getByRole('heading', { name: 'Staging' }).waitFor();
+    await page.getByRole('heading', { name: 'Get your first events flowing' }).waitFor();
+    await page.getByLabel('Workspace', { exact: true }).selectOption({ label: 'Acme (owner)' });
+    await page.waitForURL(workspaceUrl);
+    await page.getByRole('heading', { name: 'Acme' }).waitFor();
+    await checkScreen('26-overview-with-traffic');
+  });
 });

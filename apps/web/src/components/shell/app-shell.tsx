@@ -42,7 +42,7 @@ export function AppShell({
   }, [pathname]);
 
   const nav = (
-    <nav aria-label="Workspace" id={navId} className="space-y-0.5">
+    <nav aria-label="Main" id={navId} className="space-y-0.5">
       {NAV.map((item) => {
         const href = `${base}${item.href}`;
         const active = item.href === '' ? pathname === base : pathname?.startsWith(href);
