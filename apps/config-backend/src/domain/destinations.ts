@@ -8,6 +8,7 @@ import {
 import { request } from 'undici';
 import { z } from 'zod';
 import { type Actor, recordAudit } from './audit';
+import { deleteConnectionsOf } from './connection-cascade';
 import { DomainError, notFound } from './errors';
 import { newId } from './ids';
 import { decryptSecrets, encryptSecrets, MASK } from './secrets';
@@ -329,27 +330,13 @@ export async function deleteDestination(
 ): Promise<{ deletedConnections: number }> {
   return withTx(db, async (tx) => {
     const before = toView(await findRow(tx, workspaceId, input.id), secretKey);
-    const connections = await tx.connection.findMany({
-      where: { destinationId: input.id },
-      orderBy: { createdAt: 'asc' },
-    });
-    if (connections.length > 0 && !input.cascade) {
-      throw new DomainError(
-        'conflict',
-        `Destination "${before.name}" has ${connections.length} connection(s). Delete them first, or delete again with cascade: true to remove them too.`,
-      );
-    }
-    for (const connection of connections) {
-      await tx.connection.delete({ where: { id: connection.id } });
-      await recordAudit(tx, {
-        workspaceId,
-        actor,
-        action: 'connection.delete',
-        targetType: 'connection',
-        targetId: connection.id,
-        before: connection,
-      });
-    }
+    const deletedConnections = await deleteConnectionsOf(
+      tx,
+      actor,
+      workspaceId,
+      { kind: 'destination', id: input.id, name: before.name },
+      input.cascade,
+    );
     await tx.destination.delete({ where: { id: input.id } });
     await recordAudit(tx, {
       workspaceId,
@@ -359,7 +346,7 @@ export async function deleteDestination(
       targetId: input.id,
       before,
     });
-    return { deletedConnections: connections.length };
+    return { deletedConnections };
   });
 }
 

@@ -1,6 +1,7 @@
 import { SourceType } from '@keel/shared';
 import { z } from 'zod';
 import { type Actor, recordAudit } from './audit';
+import { deleteConnectionsOf } from './connection-cascade';
 import { DomainError, notFound } from './errors';
 import { newId } from './ids';
 import { type DbHandle, isUniqueViolation, staleVersion, withTx } from './transaction';
@@ -182,27 +183,13 @@ export async function deleteSource(
 ): Promise<{ deletedConnections: number }> {
   return withTx(db, async (tx) => {
     const before = await getSource(tx, workspaceId, input.id);
-    const connections = await tx.connection.findMany({
-      where: { sourceId: input.id },
-      orderBy: { createdAt: 'asc' },
-    });
-    if (connections.length > 0 && !input.cascade) {
-      throw new DomainError(
-        'conflict',
-        `Source "${before.name}" has ${connections.length} connection(s). Delete them first, or delete again with cascade: true to remove them too.`,
-      );
-    }
-    for (const connection of connections) {
-      await tx.connection.delete({ where: { id: connection.id } });
-      await recordAudit(tx, {
-        workspaceId,
-        actor,
-        action: 'connection.delete',
-        targetType: 'connection',
-        targetId: connection.id,
-        before: connection,
-      });
-    }
+    const deletedConnections = await deleteConnectionsOf(
+      tx,
+      actor,
+      workspaceId,
+      { kind: 'source', id: input.id, name: before.name },
+      input.cascade,
+    );
     await tx.source.delete({ where: { id: input.id } });
     await recordAudit(tx, {
       workspaceId,
@@ -212,6 +199,6 @@ export async function deleteSource(
       targetId: input.id,
       before: auditable(before),
     });
-    return { deletedConnections: connections.length };
+    return { deletedConnections };
   });
 }
