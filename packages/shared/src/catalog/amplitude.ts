@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { StoredEvent } from '../events';
+import { ANALYTICS_MESSAGE_TYPES, batchedDelivery, batchSizeField, batchWaitField } from './batching';
 import {
   compact,
   eventTimeMs,
@@ -72,23 +73,14 @@ export const AmplitudeConfig = z.object({
     help: 'Amplitude rejects ids shorter than 5 characters unless this is set lower.',
     widget: 'number',
   }),
-  maxBatchSize: field(
-    z
-      .number()
-      .int()
-      .min(1, 'send at least 1 event per request')
-      .max(AMPLITUDE_MAX_EVENTS, `Amplitude accepts at most ${AMPLITUDE_MAX_EVENTS} events per request`)
-      .default(100),
-    {
-      label: 'Events per request',
-      help: 'Up to 2,000 on Growth and Enterprise plans; Amplitude asks Starter plans for at most 10.',
-      widget: 'number',
-    },
-  ),
-  maxBatchWaitMs: field(z.number().int().min(0).max(60_000).default(1000), {
-    label: 'Longest wait for a batch (ms)',
-    widget: 'number',
+  maxBatchSize: batchSizeField({
+    max: AMPLITUDE_MAX_EVENTS,
+    tooMany: `Amplitude accepts at most ${AMPLITUDE_MAX_EVENTS} events per request`,
+    defaultSize: 100,
+    unit: 'event',
+    help: 'Up to 2,000 on Growth and Enterprise plans; Amplitude asks Starter plans for at most 10.',
   }),
+  maxBatchWaitMs: batchWaitField(),
 });
 export type AmplitudeConfig = z.infer<typeof AmplitudeConfig>;
 
@@ -270,13 +262,9 @@ export const amplitude: DestinationType<typeof AmplitudeConfig> = {
   description: 'Product analytics: send events, user properties, groups and aliases to Amplitude.',
   category: 'analytics',
   configSchema: AmplitudeConfig,
-  supportedMessageTypes: ['track', 'identify', 'page', 'screen', 'group', 'alias'],
+  supportedMessageTypes: ANALYTICS_MESSAGE_TYPES,
   supportsTestConnection: true,
-  delivery: (config) => ({
-    concurrency: 8,
-    timeoutMs: 30_000,
-    batching: { maxEvents: config.maxBatchSize, maxWaitMs: config.maxBatchWaitMs },
-  }),
+  delivery: batchedDelivery,
   transform,
   toRequest,
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { StoredEvent } from '../events';
+import { ANALYTICS_MESSAGE_TYPES, batchedDelivery, batchSizeField, batchWaitField } from './batching';
 import {
   compact,
   eventTimeMs,
@@ -82,19 +83,13 @@ export const MixpanelConfig = z.object({
     label: 'Group key',
     help: 'The group key (set up in Mixpanel’s Group Analytics) that group calls use.',
   }),
-  maxBatchSize: field(
-    z
-      .number()
-      .int()
-      .min(1, 'send at least 1 record per request')
-      .max(MIXPANEL_MAX_RECORDS, `Mixpanel accepts at most ${MIXPANEL_MAX_RECORDS} records per request`)
-      .default(500),
-    { label: 'Records per request', widget: 'number' },
-  ),
-  maxBatchWaitMs: field(z.number().int().min(0).max(60_000).default(1000), {
-    label: 'Longest wait for a batch (ms)',
-    widget: 'number',
+  maxBatchSize: batchSizeField({
+    max: MIXPANEL_MAX_RECORDS,
+    tooMany: `Mixpanel accepts at most ${MIXPANEL_MAX_RECORDS} records per request`,
+    defaultSize: 500,
+    unit: 'record',
   }),
+  maxBatchWaitMs: batchWaitField(),
 });
 
 export type MixpanelConfig = z.infer<typeof MixpanelConfig>;
@@ -308,13 +303,9 @@ export const mixpanel: DestinationType<typeof MixpanelConfig> = {
   description: 'Product analytics: import events, and keep user and group profiles up to date in Mixpanel.',
   category: 'analytics',
   configSchema: MixpanelConfig,
-  supportedMessageTypes: ['track', 'identify', 'page', 'screen', 'group', 'alias'],
+  supportedMessageTypes: ANALYTICS_MESSAGE_TYPES,
   supportsTestConnection: true,
-  delivery: (config) => ({
-    concurrency: 8,
-    timeoutMs: 30_000,
-    batching: { maxEvents: config.maxBatchSize, maxWaitMs: config.maxBatchWaitMs },
-  }),
+  delivery: batchedDelivery,
   transform,
   toRequest,
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { StoredEvent } from '../events';
+import { ANALYTICS_MESSAGE_TYPES, batchedDelivery, batchSizeField, batchWaitField } from './batching';
 import {
   compact,
   eventTimeIso,
@@ -55,19 +56,13 @@ export const PostHogConfig = z.object({
     label: 'Group type',
     help: 'The PostHog group type that group calls set, unless their traits name one as groupType.',
   }),
-  maxBatchSize: field(
-    z
-      .number()
-      .int()
-      .min(1, 'send at least 1 event per request')
-      .max(POSTHOG_MAX_EVENTS, `send at most ${POSTHOG_MAX_EVENTS} events per request`)
-      .default(100),
-    { label: 'Events per request', widget: 'number' },
-  ),
-  maxBatchWaitMs: field(z.number().int().min(0).max(60_000).default(1000), {
-    label: 'Longest wait for a batch (ms)',
-    widget: 'number',
+  maxBatchSize: batchSizeField({
+    max: POSTHOG_MAX_EVENTS,
+    tooMany: `send at most ${POSTHOG_MAX_EVENTS} events per request`,
+    defaultSize: 100,
+    unit: 'event',
   }),
+  maxBatchWaitMs: batchWaitField(),
 });
 export type PostHogConfig = z.infer<typeof PostHogConfig>;
 
@@ -190,13 +185,9 @@ export const posthog: DestinationType<typeof PostHogConfig> = {
   description: 'Product analytics, cloud or self-hosted: events, pageviews, persons, groups and aliases.',
   category: 'analytics',
   configSchema: PostHogConfig,
-  supportedMessageTypes: ['track', 'identify', 'page', 'screen', 'group', 'alias'],
+  supportedMessageTypes: ANALYTICS_MESSAGE_TYPES,
   supportsTestConnection: true,
-  delivery: (config) => ({
-    concurrency: 8,
-    timeoutMs: 30_000,
-    batching: { maxEvents: config.maxBatchSize, maxWaitMs: config.maxBatchWaitMs },
-  }),
+  delivery: batchedDelivery,
   transform,
   toRequest,
 };
