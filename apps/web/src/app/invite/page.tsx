@@ -7,8 +7,10 @@ import { type FormEvent, Suspense, useEffect, useState } from 'react';
 import { AuthFrame } from '../../components/auth-frame';
 import { Button } from '../../components/ui/button';
 import { TextField } from '../../components/ui/field';
+import { FormError } from '../../components/ui/form-error';
 import { ErrorState, Loading } from '../../components/ui/states';
 import { errorCodeOf, errorMessage, fieldErrorsOf } from '../../lib/errors';
+import { fieldBinder } from '../../lib/form';
 import { useTRPC } from '../../lib/trpc';
 
 function Invitation() {
@@ -34,6 +36,7 @@ function Invitation() {
   );
   const [form, setForm] = useState({ name: '', email: '', password: '' });
   const errors = fieldErrorsOf(signUp.error);
+  const bind = fieldBinder(form, setForm, errors);
 
   if (!token) {
     return (
@@ -81,36 +84,23 @@ function Invitation() {
         </>
       ) : (
         <form className="space-y-4" onSubmit={submit} noValidate>
-          <TextField
-            label="Your name"
-            autoComplete="name"
-            value={form.name}
-            error={errors.name}
-            onChange={(e) => setForm({ ...form, name: e.target.value })}
-          />
+          <TextField label="Your name" autoComplete="name" {...bind('name')} />
           <TextField
             label="Email"
             type="email"
             autoComplete="email"
+            {...bind('email')}
             value={invite.email ?? form.email}
             readOnly={Boolean(invite.email)}
-            error={errors.email}
-            onChange={(e) => setForm({ ...form, email: e.target.value })}
           />
           <TextField
             label="Password"
             type="password"
             autoComplete="new-password"
             help="At least 10 characters."
-            value={form.password}
-            error={errors.password}
-            onChange={(e) => setForm({ ...form, password: e.target.value })}
+            {...bind('password')}
           />
-          {signUp.error && Object.keys(errors).length === 0 ? (
-            <p role="alert" className="text-sm text-bad-700">
-              {errorMessage(signUp.error)}
-            </p>
-          ) : null}
+          <FormError error={signUp.error} fieldErrors={errors} />
           <Button type="submit" variant="primary" className="w-full" busy={signUp.isPending}>
             Create account and join
           </Button>

@@ -7,7 +7,9 @@ import { type FormEvent, Suspense, useState } from 'react';
 import { AuthFrame } from '../../components/auth-frame';
 import { Button } from '../../components/ui/button';
 import { TextField } from '../../components/ui/field';
-import { errorMessage, fieldErrorsOf } from '../../lib/errors';
+import { FormError } from '../../components/ui/form-error';
+import { fieldErrorsOf } from '../../lib/errors';
+import { fieldBinder } from '../../lib/form';
 import { useTRPC } from '../../lib/trpc';
 
 function LoginForm() {
@@ -27,33 +29,16 @@ function LoginForm() {
     }),
   );
   const errors = fieldErrorsOf(login.error);
+  const bind = fieldBinder(form, setForm, errors);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     login.mutate(form);
   };
   return (
     <form onSubmit={submit} className="space-y-4" noValidate>
-      <TextField
-        label="Email"
-        type="email"
-        autoComplete="email"
-        value={form.email}
-        error={errors.email}
-        onChange={(e) => setForm({ ...form, email: e.target.value })}
-      />
-      <TextField
-        label="Password"
-        type="password"
-        autoComplete="current-password"
-        value={form.password}
-        error={errors.password}
-        onChange={(e) => setForm({ ...form, password: e.target.value })}
-      />
-      {login.error && Object.keys(errors).length === 0 ? (
-        <p role="alert" className="text-sm font-medium text-bad-700">
-          {errorMessage(login.error)}
-        </p>
-      ) : null}
+      <TextField label="Email" type="email" autoComplete="email" {...bind('email')} />
+      <TextField label="Password" type="password" autoComplete="current-password" {...bind('password')} />
+      <FormError error={login.error} fieldErrors={errors} />
       <Button type="submit" variant="primary" className="w-full" busy={login.isPending}>
         Sign in
       </Button>

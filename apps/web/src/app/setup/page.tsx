@@ -6,8 +6,10 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { AuthFrame } from '../../components/auth-frame';
 import { Button } from '../../components/ui/button';
 import { TextField } from '../../components/ui/field';
+import { FormError } from '../../components/ui/form-error';
 import { ErrorState, Loading } from '../../components/ui/states';
-import { errorMessage, fieldErrorsOf } from '../../lib/errors';
+import { fieldErrorsOf } from '../../lib/errors';
+import { fieldBinder } from '../../lib/form';
 import { useTRPC } from '../../lib/trpc';
 
 /** First run: create the owner account and the first workspace. */
@@ -32,6 +34,7 @@ export default function SetupPage() {
   }, [status.data, created, router]);
 
   const errors = fieldErrorsOf(create.error);
+  const bind = fieldBinder(form, setForm, errors);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     create.mutate(form);
@@ -44,41 +47,17 @@ export default function SetupPage() {
         <Loading rows={4} />
       ) : (
         <form onSubmit={submit} className="space-y-4" noValidate>
-          <TextField
-            label="Your name"
-            autoComplete="name"
-            value={form.name}
-            error={errors.name}
-            onChange={(e) => setForm({ ...form, name: e.target.value })}
-          />
-          <TextField
-            label="Work email"
-            type="email"
-            autoComplete="email"
-            value={form.email}
-            error={errors.email}
-            onChange={(e) => setForm({ ...form, email: e.target.value })}
-          />
+          <TextField label="Your name" autoComplete="name" {...bind('name')} />
+          <TextField label="Work email" type="email" autoComplete="email" {...bind('email')} />
           <TextField
             label="Password"
             type="password"
             autoComplete="new-password"
             help="At least 10 characters."
-            value={form.password}
-            error={errors.password}
-            onChange={(e) => setForm({ ...form, password: e.target.value })}
+            {...bind('password')}
           />
-          <TextField
-            label="Workspace name"
-            value={form.workspaceName}
-            error={errors.workspaceName}
-            onChange={(e) => setForm({ ...form, workspaceName: e.target.value })}
-          />
-          {create.error && Object.keys(errors).length === 0 ? (
-            <p role="alert" className="text-sm font-medium text-bad-700">
-              {errorMessage(create.error)}
-            </p>
-          ) : null}
+          <TextField label="Workspace name" {...bind('workspaceName')} />
+          <FormError error={create.error} fieldErrors={errors} />
           <Button type="submit" variant="primary" className="w-full" busy={create.isPending}>
             Create owner account
           </Button>

@@ -8,8 +8,10 @@ import { useWorkspace } from '../../../../components/shell/workspace-context';
 import { Button } from '../../../../components/ui/button';
 import { Card } from '../../../../components/ui/card';
 import { SelectField, TextAreaField, TextField, Toggle } from '../../../../components/ui/field';
+import { FormError } from '../../../../components/ui/form-error';
 import { useToast } from '../../../../components/ui/toast';
 import { errorMessage, fieldErrorsOf } from '../../../../lib/errors';
+import { fieldBinder } from '../../../../lib/form';
 import { type AppRouter, useTRPC } from '../../../../lib/trpc';
 
 type Connection = inferRouterOutputs<AppRouter>['connections']['list'][number];
@@ -72,6 +74,7 @@ export function ConnectionOptions({
     }),
   );
   const errors = fieldErrorsOf(update.error);
+  const bind = fieldBinder(form, setForm, errors);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     update.mutate({
@@ -110,9 +113,7 @@ export function ConnectionOptions({
         />
         <SelectField
           label="Event filter"
-          value={form.filterMode}
-          error={errors.filterMode}
-          onChange={(e) => setForm({ ...form, filterMode: e.target.value as FilterMode })}
+          {...bind('filterMode')}
           options={FilterMode.options.map((m) => ({ value: m, label: FILTER_LABELS[m] }))}
         />
         {form.filterMode !== 'none' ? (
@@ -120,17 +121,13 @@ export function ConnectionOptions({
             label="Event names"
             help="One per line, e.g. Order Completed. Identify, page and other calls are matched by their type."
             rows={4}
-            value={form.filterEvents}
-            error={errors.filterEvents}
-            onChange={(e) => setForm({ ...form, filterEvents: e.target.value })}
+            {...bind('filterEvents')}
           />
         ) : null}
         <TextField
           label="Required consent categories"
           help="Comma-separated. An event is delivered only when the user granted all of them. Leave blank to ignore consent."
-          value={form.consentCategories}
-          error={errors.consentCategories}
-          onChange={(e) => setForm({ ...form, consentCategories: e.target.value })}
+          {...bind('consentCategories')}
         />
         <Toggle
           label="Keep each user's events in order"
@@ -145,16 +142,10 @@ export function ConnectionOptions({
               ? `Transformations could not be loaded: ${errorMessage(transformations.error)}`
               : 'Runs on each event before it is sent.'
           }
-          value={form.transformationVersionId}
-          error={errors.transformationVersionId}
-          onChange={(e) => setForm({ ...form, transformationVersionId: e.target.value })}
+          {...bind('transformationVersionId')}
           options={transformationOptions}
         />
-        {update.error && Object.keys(errors).length === 0 ? (
-          <p role="alert" className="text-sm font-medium text-bad-700">
-            {errorMessage(update.error)}
-          </p>
-        ) : null}
+        <FormError error={update.error} fieldErrors={errors} />
         <div className="flex flex-wrap items-start gap-2 border-t border-ink-100 pt-4">
           <Button type="submit" variant="primary" busy={update.isPending} disabledReason={denied}>
             Save connection

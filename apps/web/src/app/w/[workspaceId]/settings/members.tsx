@@ -8,10 +8,12 @@ import { useWorkspace } from '../../../../components/shell/workspace-context';
 import { Button } from '../../../../components/ui/button';
 import { Badge, Card } from '../../../../components/ui/card';
 import { SelectField, TextField } from '../../../../components/ui/field';
+import { FormError } from '../../../../components/ui/form-error';
 import { EmptyState, QueryState } from '../../../../components/ui/states';
 import { Table } from '../../../../components/ui/table';
 import { useToast } from '../../../../components/ui/toast';
 import { errorMessage, fieldErrorsOf } from '../../../../lib/errors';
+import { fieldBinder } from '../../../../lib/form';
 import { formatRelative } from '../../../../lib/format';
 import { useTRPC } from '../../../../lib/trpc';
 
@@ -154,6 +156,7 @@ export function Invitations() {
     }),
   );
   const errors = fieldErrorsOf(create.error);
+  const bind = fieldBinder(form, setForm, errors);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     create.mutate({
@@ -173,28 +176,16 @@ export function Invitations() {
             label="Email (optional)"
             help="When given, only this address can accept."
             type="email"
-            value={form.email}
-            error={errors.email}
-            onChange={(e) => setForm({ ...form, email: e.target.value })}
+            {...bind('email')}
           />
-          <SelectField
-            label="Role"
-            value={form.role}
-            error={errors.role}
-            onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
-            options={roleOptions}
-          />
+          <SelectField label="Role" {...bind('role')} options={roleOptions} />
           <div className="md:pb-5">
             <Button type="submit" variant="primary" busy={create.isPending}>
               Create invitation
             </Button>
           </div>
         </form>
-        {create.error && Object.keys(errors).length === 0 ? (
-          <p role="alert" className="mt-3 text-sm text-bad-700">
-            {errorMessage(create.error)}
-          </p>
-        ) : null}
+        <FormError error={create.error} fieldErrors={errors} className="mt-3" />
         {link ? (
           <div className="mt-4">
             <SecretOnce label="Invitation link" value={link} onDone={() => setLink(null)} />

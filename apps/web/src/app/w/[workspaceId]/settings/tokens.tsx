@@ -8,10 +8,12 @@ import { useWorkspace } from '../../../../components/shell/workspace-context';
 import { Button } from '../../../../components/ui/button';
 import { Badge, Card } from '../../../../components/ui/card';
 import { SelectField, TextField } from '../../../../components/ui/field';
+import { FormError } from '../../../../components/ui/form-error';
 import { EmptyState, QueryState } from '../../../../components/ui/states';
 import { Table } from '../../../../components/ui/table';
 import { useToast } from '../../../../components/ui/toast';
 import { errorMessage, fieldErrorsOf } from '../../../../lib/errors';
+import { fieldBinder } from '../../../../lib/form';
 import { formatRelative } from '../../../../lib/format';
 import { useTRPC } from '../../../../lib/trpc';
 
@@ -53,6 +55,7 @@ export function ApiTokens() {
     }),
   );
   const errors = fieldErrorsOf(create.error);
+  const bind = fieldBinder(form, setForm, errors);
   if (denied) return <EmptyState title="Only owners manage API tokens" description={denied} />;
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -65,12 +68,7 @@ export function ApiTokens() {
         description="For scripts and CI: send it as “Authorization: Bearer …” to the same API the web app uses."
       >
         <form onSubmit={submit} className="grid gap-4 md:grid-cols-[1fr_1fr_auto] md:items-end" noValidate>
-          <TextField
-            label="Token name"
-            value={form.name}
-            error={errors.name}
-            onChange={(e) => setForm({ ...form, name: e.target.value })}
-          />
+          <TextField label="Token name" {...bind('name')} />
           <SelectField
             label="Role"
             value={form.role}
@@ -83,11 +81,7 @@ export function ApiTokens() {
             </Button>
           </div>
         </form>
-        {create.error && Object.keys(errors).length === 0 ? (
-          <p role="alert" className="mt-3 text-sm text-bad-700">
-            {errorMessage(create.error)}
-          </p>
-        ) : null}
+        <FormError error={create.error} fieldErrors={errors} className="mt-3" />
         {created ? (
           <div className="mt-4">
             <SecretOnce label="API token" value={created} onDone={() => setCreated(null)} />
@@ -194,11 +188,7 @@ export function DataPlaneTokens() {
             </Button>
           </div>
         </form>
-        {create.error && Object.keys(errors).length === 0 ? (
-          <p role="alert" className="mt-3 text-sm text-bad-700">
-            {errorMessage(create.error)}
-          </p>
-        ) : null}
+        <FormError error={create.error} fieldErrors={errors} className="mt-3" />
         {created ? (
           <div className="mt-4">
             <SecretOnce label="Data-plane token" value={created} onDone={() => setCreated(null)} />

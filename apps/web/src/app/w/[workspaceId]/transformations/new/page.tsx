@@ -8,8 +8,9 @@ import { useWorkspace } from '../../../../../components/shell/workspace-context'
 import { Button } from '../../../../../components/ui/button';
 import { Card, PageHeader } from '../../../../../components/ui/card';
 import { SelectField, TextField } from '../../../../../components/ui/field';
+import { FormError } from '../../../../../components/ui/form-error';
 import { QueryState } from '../../../../../components/ui/states';
-import { errorMessage, fieldErrorsOf } from '../../../../../lib/errors';
+import { fieldErrorsOf } from '../../../../../lib/errors';
 import { useTRPC } from '../../../../../lib/trpc';
 
 const BLANK = `export function transformEvent(event, metadata) {
@@ -84,11 +85,7 @@ export default function NewTransformationPage() {
           <CodeEditor label="Transformation code" value={code} onChange={setCode} />
           {errors.code ? <p className="mt-2 text-sm text-bad-700">{errors.code}</p> : null}
         </Card>
-        {create.error && Object.keys(errors).length === 0 ? (
-          <p role="alert" className="whitespace-pre-wrap text-sm font-medium text-bad-700">
-            {errorMessage(create.error)}
-          </p>
-        ) : null}
+        <FormError error={create.error} fieldErrors={errors} className="whitespace-pre-wrap" />
         <Button
           type="submit"
           variant="primary"
