@@ -12,9 +12,10 @@ import { FormError } from '../../../../components/ui/form-error';
 import { EmptyState, QueryState } from '../../../../components/ui/states';
 import { Table } from '../../../../components/ui/table';
 import { useToast } from '../../../../components/ui/toast';
-import { errorMessage, fieldErrorsOf } from '../../../../lib/errors';
+import { fieldErrorsOf } from '../../../../lib/errors';
 import { fieldBinder } from '../../../../lib/form';
 import { formatRelative } from '../../../../lib/format';
+import { refreshThenToast } from '../../../../lib/mutation-feedback';
 import { useTRPC } from '../../../../lib/trpc';
 
 const ROLE_HELP: Record<Role, string> = {
@@ -33,22 +34,10 @@ export function Members() {
   const denied = workspace.denied('owner');
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.members.list.queryKey() });
   const changeRole = useMutation(
-    trpc.members.changeRole.mutationOptions({
-      onSuccess: async () => {
-        await refresh();
-        toast('Role changed.');
-      },
-      onError: (e) => toast(errorMessage(e), 'bad'),
-    }),
+    trpc.members.changeRole.mutationOptions(refreshThenToast(toast, refresh, 'Role changed.')),
   );
   const remove = useMutation(
-    trpc.members.remove.mutationOptions({
-      onSuccess: async () => {
-        await refresh();
-        toast('Member removed.');
-      },
-      onError: (e) => toast(errorMessage(e), 'bad'),
-    }),
+    trpc.members.remove.mutationOptions(refreshThenToast(toast, refresh, 'Member removed.')),
   );
   return (
     <Card
@@ -147,13 +136,7 @@ export function Invitations() {
     }),
   );
   const revoke = useMutation(
-    trpc.invitations.revoke.mutationOptions({
-      onSuccess: async () => {
-        await refresh();
-        toast('Invitation revoked.');
-      },
-      onError: (e) => toast(errorMessage(e), 'bad'),
-    }),
+    trpc.invitations.revoke.mutationOptions(refreshThenToast(toast, refresh, 'Invitation revoked.')),
   );
   const errors = fieldErrorsOf(create.error);
   const bind = fieldBinder(form, setForm, errors);

@@ -10,17 +10,48 @@ import { Badge, Card } from '../../../../components/ui/card';
 import { SelectField, TextField } from '../../../../components/ui/field';
 import { FormError } from '../../../../components/ui/form-error';
 import { EmptyState, QueryState } from '../../../../components/ui/states';
-import { Table } from '../../../../components/ui/table';
+import { type Column, Table } from '../../../../components/ui/table';
 import { useToast } from '../../../../components/ui/toast';
-import { errorMessage, fieldErrorsOf } from '../../../../lib/errors';
+import { fieldErrorsOf } from '../../../../lib/errors';
 import { fieldBinder } from '../../../../lib/form';
 import { formatRelative } from '../../../../lib/format';
+import { refreshThenToast } from '../../../../lib/mutation-feedback';
 import { useTRPC } from '../../../../lib/trpc';
 
 function statusBadge(t: { revokedAt: string | null; expiresAt?: string | null }) {
   if (t.revokedAt) return <Badge tone="bad">Revoked</Badge>;
   if (t.expiresAt && Date.parse(t.expiresAt) < Date.now()) return <Badge>Expired</Badge>;
   return <Badge tone="ok">Active</Badge>;
+}
+
+interface TokenRow {
+  id: string;
+  name: string;
+  prefix: string;
+  revokedAt: string | null;
+  expiresAt?: string | null;
+}
+
+/** Name and prefix first, then the columns a kind of token adds, then its status and a revoke button. */
+function tokenColumns<T extends TokenRow>(
+  middle: Array<Column<T>>,
+  revoke: (t: T) => void,
+): Array<Column<T>> {
+  return [
+    { header: 'Name', cell: (t) => <span className="font-medium">{t.name}</span> },
+    { header: 'Token', cell: (t) => <code className="font-mono text-xs">{t.prefix}…</code> },
+    ...middle,
+    { header: 'Status', cell: statusBadge },
+    {
+      header: <span className="sr-only">Actions</span>,
+      cell: (t) =>
+        t.revokedAt ? null : (
+          <Button size="sm" variant="danger" aria-label={`Revoke ${t.name}`} onClick={() => revoke(t)}>
+            Revoke
+          </Button>
+        ),
+    },
+  ];
 }
 
 export function ApiTokens() {
@@ -46,13 +77,7 @@ export function ApiTokens() {
     }),
   );
   const revoke = useMutation(
-    trpc.apiTokens.revoke.mutationOptions({
-      onSuccess: async () => {
-        await refresh();
-        toast('Token revoked.');
-      },
-      onError: (e) => toast(errorMessage(e), 'bad'),
-    }),
+    trpc.apiTokens.revoke.mutationOptions(refreshThenToast(toast, refresh, 'Token revoked.')),
   );
   const errors = fieldErrorsOf(create.error);
   const bind = fieldBinder(form, setForm, errors);
@@ -98,27 +123,13 @@ export function ApiTokens() {
                 caption="API tokens"
                 rows={list}
                 rowKey={(t) => t.id}
-                columns={[
-                  { header: 'Name', cell: (t) => <span className="font-medium">{t.name}</span> },
-                  { header: 'Token', cell: (t) => <code className="font-mono text-xs">{t.prefix}…</code> },
-                  { header: 'Role', cell: (t) => t.role },
-                  { header: 'Last used', cell: (t) => formatRelative(t.lastUsedAt), wide: true },
-                  { header: 'Status', cell: statusBadge },
-                  {
-                    header: <span className="sr-only">Actions</span>,
-                    cell: (t) =>
-                      t.revokedAt ? null : (
-                        <Button
-                          size="sm"
-                          variant="danger"
-                          aria-label={`Revoke ${t.name}`}
-                          onClick={() => revoke.mutate({ workspaceId: workspace.id, id: t.id })}
-                        >
-                          Revoke
-                        </Button>
-                      ),
-                  },
-                ]}
+                columns={tokenColumns<(typeof list)[number]>(
+                  [
+                    { header: 'Role', cell: (t) => t.role },
+                    { header: 'Last used', cell: (t) => formatRelative(t.lastUsedAt), wide: true },
+                  ],
+                  (t) => revoke.mutate({ workspaceId: workspace.id, id: t.id }),
+                )}
               />
             )
           }
@@ -151,13 +162,9 @@ export function DataPlaneTokens() {
     }),
   );
   const revoke = useMutation(
-    trpc.dataPlaneTokens.revoke.mutationOptions({
-      onSuccess: async () => {
-        await refresh();
-        toast('Token revoked. A data plane using it can no longer pull config.');
-      },
-      onError: (e) => toast(errorMessage(e), 'bad'),
-    }),
+    trpc.dataPlaneTokens.revoke.mutationOptions(
+      refreshThenToast(toast, refresh, 'Token revoked. A data plane using it can no longer pull config.'),
+    ),
   );
   const errors = fieldErrorsOf(create.error);
   if (denied) return <EmptyState title="Only owners manage data-plane tokens" description={denied} />;
@@ -205,26 +212,10 @@ export function DataPlaneTokens() {
                 caption="Data-plane tokens"
                 rows={list}
                 rowKey={(t) => t.id}
-                columns={[
-                  { header: 'Name', cell: (t) => <span className="font-medium">{t.name}</span> },
-                  { header: 'Token', cell: (t) => <code className="font-mono text-xs">{t.prefix}…</code> },
-                  { header: 'Last used', cell: (t) => formatRelative(t.lastUsedAt) },
-                  { header: 'Status', cell: statusBadge },
-                  {
-                    header: <span className="sr-only">Actions</span>,
-                    cell: (t) =>
-                      t.revokedAt ? null : (
-                        <Button
-                          size="sm"
-                          variant="danger"
-                          aria-label={`Revoke ${t.name}`}
-                          onClick={() => revoke.mutate({ workspaceId: workspace.id, id: t.id })}
-                        >
-                          Revoke
-                        </Button>
-                      ),
-                  },
-                ]}
+                columns={tokenColumns<(typeof list)[number]>(
+                  [{ header: 'Last used', cell: (t) => formatRelative(t.lastUsedAt) }],
+                  (t) => revoke.mutate({ workspaceId: workspace.id, id: t.id }),
+                )}
               />
             )
           }

@@ -10,6 +10,7 @@ import { TextField, Toggle } from '../../../../components/ui/field';
 import { QueryState } from '../../../../components/ui/states';
 import { useToast } from '../../../../components/ui/toast';
 import { errorMessage, fieldErrorsOf } from '../../../../lib/errors';
+import { refreshThenToast } from '../../../../lib/mutation-feedback';
 import { useTRPC } from '../../../../lib/trpc';
 
 export function WorkspaceSettings() {
@@ -32,13 +33,7 @@ export function WorkspaceSettings() {
     }),
   );
   const settings = useMutation(
-    trpc.workspaces.updateSettings.mutationOptions({
-      onSuccess: async () => {
-        await refresh();
-        toast('Saved.');
-      },
-      onError: (e) => toast(errorMessage(e), 'bad'),
-    }),
+    trpc.workspaces.updateSettings.mutationOptions(refreshThenToast(toast, refresh, 'Saved.')),
   );
   const create = useMutation(
     trpc.workspaces.create.mutationOptions({

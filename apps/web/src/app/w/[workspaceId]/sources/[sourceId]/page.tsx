@@ -18,6 +18,7 @@ import { Tabs } from '../../../../../components/ui/tabs';
 import { useToast } from '../../../../../components/ui/toast';
 import { errorMessage } from '../../../../../lib/errors';
 import { formatRelative } from '../../../../../lib/format';
+import { refreshThenToast } from '../../../../../lib/mutation-feedback';
 import { usePublicConfig } from '../../../../../lib/public-config';
 import { installSnippets } from '../../../../../lib/snippets';
 import { SOURCE_TYPES } from '../../../../../lib/source-types';
@@ -118,13 +119,9 @@ function WriteKeys({ source }: { source: Source }) {
   const [revoking, setRevoking] = useState<WriteKey | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.sources.get.queryKey() });
   const rotate = useMutation(
-    trpc.sources.writeKeys.create.mutationOptions({
-      onSuccess: async () => {
-        await refresh();
-        toast('New key added. Both keys work until you revoke the old one.');
-      },
-      onError: (e) => toast(errorMessage(e), 'bad'),
-    }),
+    trpc.sources.writeKeys.create.mutationOptions(
+      refreshThenToast(toast, refresh, 'New key added. Both keys work until you revoke the old one.'),
+    ),
   );
   const revoke = useMutation(
     trpc.sources.writeKeys.revoke.mutationOptions({
