@@ -3,7 +3,14 @@
 import { type FormEvent, type ReactNode, useMemo, useState } from 'react';
 import type { z } from 'zod';
 import { Button } from '../components/ui/button';
-import { controlClass, FieldFrame, SelectField, TextField, Toggle } from '../components/ui/field';
+import {
+  controlAttrs,
+  controlClass,
+  FieldFrame,
+  SelectField,
+  TextField,
+  Toggle,
+} from '../components/ui/field';
 import { describeForm, type FormField } from './describe';
 import {
   type FieldValue,
@@ -134,13 +141,11 @@ function FieldInput({
     case 'textarea':
       return (
         <FieldFrame label={label} help={field.help} error={error}>
-          {({ id, describedBy, invalid }) => (
+          {(ids) => (
             <textarea
-              id={id}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
+              {...controlAttrs(ids)}
               rows={4}
-              className={controlClass(invalid, 'py-2')}
+              className={controlClass(ids.invalid, 'py-2')}
               value={String(value)}
               placeholder={field.placeholder}
               onChange={(e) => onChange(e.target.value)}

@@ -1,9 +1,7 @@
 import { formatMs } from '../../lib/format';
-import { Legend, type Series } from './bar-chart';
+import { CHART_H, CHART_W, Legend, labelStride, plotSize, type Series, XLabel, YGrid } from './axes';
 import { linePath, niceMax } from './scale';
 
-const W = 460;
-const H = 220;
 const PAD = { left: 52, right: 6, top: 10, bottom: 24 };
 
 /** Lines over time (latency percentiles); a missing value leaves a gap. */
@@ -20,31 +18,13 @@ export function LineChart({
 }) {
   const all = points.flatMap((p) => series.map((s) => p.values[s.key] ?? 0));
   const max = niceMax(Math.max(0, ...all));
-  const innerW = W - PAD.left - PAD.right;
-  const innerH = H - PAD.top - PAD.bottom;
-  const labelEvery = Math.max(1, Math.ceil(points.length / 6));
+  const { innerW, innerH } = plotSize(PAD);
+  const labelEvery = labelStride(points.length);
   const step = points.length > 1 ? innerW / (points.length - 1) : 0;
   return (
     <figure>
-      <svg viewBox={`0 0 ${W} ${H}`} className="h-auto w-full" role="img" aria-label={title}>
-        {[0, max / 2, max].map((t) => {
-          const y = PAD.top + innerH - (t / max) * innerH;
-          return (
-            <g key={t}>
-              <line
-                x1={PAD.left}
-                x2={W - PAD.right}
-                y1={y}
-                y2={y}
-                stroke="var(--color-ink-200)"
-                strokeDasharray={t ? '3 3' : undefined}
-              />
-              <text x={PAD.left - 6} y={y + 4} textAnchor="end" fontSize="12" fill="var(--color-ink-500)">
-                {formatMs(t)}
-              </text>
-            </g>
-          );
-        })}
+      <svg viewBox={`0 0 ${CHART_W} ${CHART_H}`} className="h-auto w-full" role="img" aria-label={title}>
+        <YGrid max={max} pad={PAD} format={formatMs} />
         <g transform={`translate(${PAD.left} ${PAD.top})`}>
           {series.map((s) => (
             <path
@@ -80,16 +60,9 @@ export function LineChart({
         </g>
         {points.map((p, i) =>
           i % labelEvery === 0 ? (
-            <text
-              key={p.at}
-              x={PAD.left + i * step}
-              y={H - 6}
-              textAnchor="middle"
-              fontSize="12"
-              fill="var(--color-ink-500)"
-            >
+            <XLabel key={p.at} x={PAD.left + i * step}>
               {formatTick(p.at)}
-            </text>
+            </XLabel>
           ) : null,
         )}
       </svg>

@@ -57,6 +57,19 @@ export function FieldFrame({ label, help, error, aside, children }: FieldFramePr
 
 type BaseProps = { label: string; help?: ReactNode; error?: string | null; aside?: ReactNode };
 
+/** The attributes that tie a control to its frame's label, help and error. */
+function controlAttrs({
+  id,
+  describedBy,
+  invalid,
+}: {
+  id: string;
+  describedBy: string | undefined;
+  invalid: boolean;
+}) {
+  return { id, 'aria-describedby': describedBy, 'aria-invalid': invalid || undefined };
+}
+
 export function TextField({
   label,
   help,
@@ -67,12 +80,10 @@ export function TextField({
 }: BaseProps & InputHTMLAttributes<HTMLInputElement>) {
   return (
     <FieldFrame label={label} help={help} error={error} aside={aside}>
-      {({ id, describedBy, invalid }) => (
+      {(ids) => (
         <input
-          id={id}
-          aria-describedby={describedBy}
-          aria-invalid={invalid || undefined}
-          className={controlClass(invalid, cx('h-9', className))}
+          {...controlAttrs(ids)}
+          className={controlClass(ids.invalid, cx('h-9', className))}
           {...input}
         />
       )}
@@ -90,12 +101,10 @@ export function TextAreaField({
 }: BaseProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   return (
     <FieldFrame label={label} help={help} error={error} aside={aside}>
-      {({ id, describedBy, invalid }) => (
+      {(ids) => (
         <textarea
-          id={id}
-          aria-describedby={describedBy}
-          aria-invalid={invalid || undefined}
-          className={controlClass(invalid, cx('py-2 font-mono text-[13px]', className))}
+          {...controlAttrs(ids)}
+          className={controlClass(ids.invalid, cx('py-2 font-mono text-[13px]', className))}
           {...input}
         />
       )}
@@ -115,12 +124,10 @@ export function SelectField({
   SelectHTMLAttributes<HTMLSelectElement> & { options: Array<{ value: string; label: string }> }) {
   return (
     <FieldFrame label={label} help={help} error={error} aside={aside}>
-      {({ id, describedBy, invalid }) => (
+      {(ids) => (
         <select
-          id={id}
-          aria-describedby={describedBy}
-          aria-invalid={invalid || undefined}
-          className={controlClass(invalid, cx('h-9 pr-8', className))}
+          {...controlAttrs(ids)}
+          className={controlClass(ids.invalid, cx('h-9 pr-8', className))}
           {...select}
         >
           {options.map((o) => (
@@ -185,4 +192,4 @@ export function Toggle({
   );
 }
 
-export { controlClass };
+export { controlAttrs, controlClass };
