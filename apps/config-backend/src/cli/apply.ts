@@ -14,6 +14,7 @@ import {
 } from '../domain/transformations';
 import { updateWorkspaceSettings } from '../domain/workspaces';
 import { createWriteKey, revokeWriteKey } from '../domain/write-keys';
+import { loadWorkspaceContents } from './workspace-contents';
 import type { WorkspaceFile } from './workspace-file';
 
 /** What an apply runs with: who is recorded in the audit log, and what publishing code and secrets need. */
@@ -105,18 +106,9 @@ export async function planApply(
   file: WorkspaceFile,
   opts: { prune: boolean },
 ): Promise<Plan> {
-  const [workspace, sources, destinations, transformations, connections] = await Promise.all([
+  const [workspace, [sources, destinations, transformations, connections]] = await Promise.all([
     db.workspace.findUniqueOrThrow({ where: { id: workspaceId } }),
-    db.source.findMany({ where: { workspaceId }, include: { writeKeys: { where: { revokedAt: null } } } }),
-    db.destination.findMany({ where: { workspaceId } }),
-    db.transformation.findMany({
-      where: { workspaceId },
-      include: { versions: { orderBy: { number: 'asc' } } },
-    }),
-    db.connection.findMany({
-      where: { workspaceId },
-      include: { source: { select: { name: true } }, destination: { select: { name: true } } },
-    }),
+    loadWorkspaceContents(db, workspaceId),
   ]);
   const ids: Ids = {
     sources: new Map(sources.map((s) => [s.name, s.id])),

@@ -1,5 +1,6 @@
 import { notFound } from '../domain/errors';
 import type { DbHandle } from '../domain/transaction';
+import { loadWorkspaceContents } from './workspace-contents';
 import type { WorkspaceFile } from './workspace-file';
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -13,25 +14,7 @@ const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? 
 export async function exportWorkspace(db: DbHandle, workspaceId: string): Promise<WorkspaceFile> {
   const workspace = await db.workspace.findUnique({ where: { id: workspaceId } });
   if (!workspace) throw notFound(`Workspace ${workspaceId}`);
-  const [sources, destinations, transformations, connections] = await Promise.all([
-    db.source.findMany({
-      where: { workspaceId },
-      include: { writeKeys: { where: { revokedAt: null }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
-    }),
-    db.destination.findMany({ where: { workspaceId } }),
-    db.transformation.findMany({
-      where: { workspaceId },
-      include: { versions: { orderBy: { number: 'asc' } } },
-    }),
-    db.connection.findMany({
-      where: { workspaceId },
-      include: {
-        source: { select: { name: true } },
-        destination: { select: { name: true } },
-        transformationVersion: { select: { number: true, transformation: { select: { name: true } } } },
-      },
-    }),
-  ]);
+  const [sources, destinations, transformations, connections] = await loadWorkspaceContents(db, workspaceId);
   return {
     version: 1,
     settings: { allowTransformFetch: workspace.allowTransformFetch },

@@ -18,6 +18,7 @@ import { createWorkspaceFor } from './workspace-create';
 import { FileSource, WorkspaceFile } from './workspace-file';
 
 const ACTOR: Actor = { type: 'system', id: null };
+const WORKSPACE_OPTION = { workspace: { type: 'string', short: 'w' } } as const;
 
 const ENV_HELP = `The CLI talks to the control-plane database like the config-backend does, with the same
 environment: DATABASE_URL and KEEL_SECRET_KEY (the key that encrypts destination secrets).
@@ -105,7 +106,7 @@ const commands: Record<string, Command> = {
     usage: 'workspace export --workspace ID [--format yaml|json]',
     summary:
       'Print the workspace as code: sources with write keys, destinations (secrets left out), transformations, connections.',
-    options: { workspace: { type: 'string', short: 'w' }, format: { type: 'string' } },
+    options: { ...WORKSPACE_OPTION, format: { type: 'string' } },
     async run(db, values) {
       print(await exportWorkspace(db, required(values, 'workspace')), (values.format as string) ?? 'yaml');
       return 0;
@@ -116,7 +117,7 @@ const commands: Record<string, Command> = {
     summary:
       'Show what it takes to make the workspace match FILE (YAML or JSON), then apply it in one transaction, audited. --prune also removes what the file leaves out.',
     options: {
-      workspace: { type: 'string', short: 'w' },
+      ...WORKSPACE_OPTION,
       yes: { type: 'boolean', short: 'y' },
       prune: { type: 'boolean' },
     },
@@ -171,7 +172,7 @@ const commands: Record<string, Command> = {
     usage: 'source create --workspace ID --name NAME --type javascript|server|http|webhook [--write-key KEY]',
     summary: 'Create a source; prints its id and write key.',
     options: {
-      workspace: { type: 'string', short: 'w' },
+      ...WORKSPACE_OPTION,
       name: { type: 'string' },
       type: { type: 'string' },
       'write-key': { type: 'string' },
@@ -194,7 +195,7 @@ const commands: Record<string, Command> = {
     summary:
       'Create a destination from the catalog (e.g. --type webhook --config \'{"url":"http://…"}\'); prints its id.',
     options: {
-      workspace: { type: 'string', short: 'w' },
+      ...WORKSPACE_OPTION,
       name: { type: 'string' },
       type: { type: 'string' },
       config: { type: 'string' },
@@ -223,7 +224,7 @@ const commands: Record<string, Command> = {
     usage: 'connection create --workspace ID --source ID|NAME --destination ID|NAME',
     summary: 'Connect a source to a destination with default options; prints its id.',
     options: {
-      workspace: { type: 'string', short: 'w' },
+      ...WORKSPACE_OPTION,
       source: { type: 'string' },
       destination: { type: 'string' },
     },
@@ -247,7 +248,7 @@ const commands: Record<string, Command> = {
     usage: 'data-plane-token create --name NAME [--workspace ID]',
     summary:
       'Create a data-plane token for one workspace, or without --workspace one that serves every workspace; prints it once.',
-    options: { workspace: { type: 'string', short: 'w' }, name: { type: 'string' } },
+    options: { ...WORKSPACE_OPTION, name: { type: 'string' } },
     async run(db, values) {
       const name = required(values, 'name');
       const workspaceId = values.workspace as string | undefined;
