@@ -1,6 +1,6 @@
-import { useTestDatabase } from '@keel/postgres/testing';
-import { afterEach, describe, expect, it } from 'vitest';
-import { pipelineConfig, startPipelineApp, storeEvents, waitFor } from '../testing';
+import { describe, expect, it } from 'vitest';
+import { pipelineConfig, storeEvents, waitFor } from '../testing';
+import { useVendorHarness } from './harness';
 import {
   gatewayJobs,
   type VendorReply,
@@ -9,14 +9,7 @@ import {
   vendorDestination,
 } from './vendor-server';
 
-const db = useTestDatabase('dest_amplitude');
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await db.pool.query(
-    'TRUNCATE gw_jobs, rt_jobs, rt_status, proc_done, proc_dedup, failed_events, rpt_deltas',
-  );
-});
+const { db, count, startVendor, startPipeline } = useVendorHarness('dest_amplitude');
 
 const API_KEY = 'amp-test-key-0123456789';
 
@@ -115,17 +108,13 @@ function missing(name: string): VendorReply {
   return { status: 400, json: { code: 400, error: 'Request missing required field', missing_field: name } };
 }
 
-async function fakeAmplitude(): Promise<FakeAmplitude> {
-  const fake = new FakeAmplitude();
-  await fake.server.start();
-  cleanups.push(() => fake.server.close());
-  return fake;
+function fakeAmplitude(): Promise<FakeAmplitude> {
+  return startVendor(new FakeAmplitude());
 }
 
-async function pipeline(fake: FakeAmplitude, config: Record<string, unknown> = {}) {
-  const dp = await startPipelineApp({
-    databaseUrl: db.url,
-    config: pipelineConfig([
+function pipeline(fake: FakeAmplitude, config: Record<string, unknown> = {}) {
+  return startPipeline(
+    pipelineConfig([
       vendorDestination('dst_amp', 'amplitude', {
         apiKey: API_KEY,
         apiHost: fake.server.url,
@@ -133,14 +122,7 @@ async function pipeline(fake: FakeAmplitude, config: Record<string, unknown> = {
         ...config,
       }),
     ]),
-  });
-  cleanups.push(() => dp.close());
-  return dp;
-}
-
-async function count(sql: string): Promise<number> {
-  const { rows } = await db.pool.query<{ count: string }>(sql);
-  return Number(rows[0]?.count ?? 0);
+  );
 }
 
 describe('amplitude through the router', () => {

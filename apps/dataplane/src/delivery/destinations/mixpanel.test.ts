@@ -1,6 +1,6 @@
-import { useTestDatabase } from '@keel/postgres/testing';
-import { afterEach, describe, expect, it } from 'vitest';
-import { pipelineConfig, startPipelineApp, storeEvents, waitFor } from '../testing';
+import { describe, expect, it } from 'vitest';
+import { pipelineConfig, storeEvents, waitFor } from '../testing';
+import { useVendorHarness } from './harness';
 import {
   gatewayJobs,
   type VendorReply,
@@ -9,14 +9,7 @@ import {
   vendorDestination,
 } from './vendor-server';
 
-const db = useTestDatabase('dest_mixpanel');
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await db.pool.query(
-    'TRUNCATE gw_jobs, rt_jobs, rt_status, proc_done, proc_dedup, failed_events, rpt_deltas',
-  );
-});
+const { db, count, startVendor, startPipeline } = useVendorHarness('dest_mixpanel');
 
 const TOKEN = 'mp-project-token';
 const SA_USER = 'keel-export.1a2b3c.mp-service-account';
@@ -110,17 +103,13 @@ class FakeMixpanel {
   }
 }
 
-async function fakeMixpanel(): Promise<FakeMixpanel> {
-  const fake = new FakeMixpanel();
-  await fake.server.start();
-  cleanups.push(() => fake.server.close());
-  return fake;
+function fakeMixpanel(): Promise<FakeMixpanel> {
+  return startVendor(new FakeMixpanel());
 }
 
-async function pipeline(fake: FakeMixpanel, config: Record<string, unknown> = {}) {
-  const dp = await startPipelineApp({
-    databaseUrl: db.url,
-    config: pipelineConfig([
+function pipeline(fake: FakeMixpanel, config: Record<string, unknown> = {}) {
+  return startPipeline(
+    pipelineConfig([
       vendorDestination('dst_mp', 'mixpanel', {
         projectToken: TOKEN,
         serviceAccountUsername: SA_USER,
@@ -131,14 +120,7 @@ async function pipeline(fake: FakeMixpanel, config: Record<string, unknown> = {}
         ...config,
       }),
     ]),
-  });
-  cleanups.push(() => dp.close());
-  return dp;
-}
-
-async function count(sql: string): Promise<number> {
-  const { rows } = await db.pool.query<{ count: string }>(sql);
-  return Number(rows[0]?.count ?? 0);
+  );
 }
 
 describe('mixpanel through the router', () => {

@@ -1,7 +1,7 @@
-import { useTestDatabase } from '@keel/postgres/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { replayFailedEvents } from '../failed-events';
-import { pipelineConfig, startPipelineApp, storeEvents, waitFor } from '../testing';
+import { pipelineConfig, storeEvents, waitFor } from '../testing';
+import { useVendorHarness } from './harness';
 import {
   gatewayJobs,
   type VendorReply,
@@ -10,14 +10,7 @@ import {
   vendorDestination,
 } from './vendor-server';
 
-const db = useTestDatabase('dest_posthog');
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await db.pool.query(
-    'TRUNCATE gw_jobs, rt_jobs, rt_status, proc_done, proc_dedup, failed_events, rpt_deltas',
-  );
-});
+const { db, count, startVendor, startPipeline } = useVendorHarness('dest_posthog');
 
 const API_KEY = 'phc_TestProjectKey123';
 
@@ -80,11 +73,8 @@ function invalid(detail: string): VendorReply {
   return { status: 400, json: { type: 'validation_error', code: 'invalid_payload', detail, attr: null } };
 }
 
-async function fakePostHog(): Promise<FakePostHog> {
-  const fake = new FakePostHog();
-  await fake.server.start();
-  cleanups.push(() => fake.server.close());
-  return fake;
+function fakePostHog(): Promise<FakePostHog> {
+  return startVendor(new FakePostHog());
 }
 
 function posthogConfig(fake: FakePostHog, config: Record<string, unknown> = {}) {
@@ -98,19 +88,11 @@ function posthogConfig(fake: FakePostHog, config: Record<string, unknown> = {}) 
   ]);
 }
 
-async function pipeline(fake: FakePostHog, config: Record<string, unknown> = {}) {
-  const dp = await startPipelineApp({
-    databaseUrl: db.url,
-    config: posthogConfig(fake, config),
-    env: { ROUTER_BREAKER_FAILURES: '5', ROUTER_BREAKER_COOLDOWN_MS: '100' },
+function pipeline(fake: FakePostHog, config: Record<string, unknown> = {}) {
+  return startPipeline(posthogConfig(fake, config), {
+    ROUTER_BREAKER_FAILURES: '5',
+    ROUTER_BREAKER_COOLDOWN_MS: '100',
   });
-  cleanups.push(() => dp.close());
-  return dp;
-}
-
-async function count(sql: string): Promise<number> {
-  const { rows } = await db.pool.query<{ count: string }>(sql);
-  return Number(rows[0]?.count ?? 0);
 }
 
 describe('posthog through the router', () => {

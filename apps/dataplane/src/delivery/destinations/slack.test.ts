@@ -1,6 +1,6 @@
-import { useTestDatabase } from '@keel/postgres/testing';
-import { afterEach, describe, expect, it } from 'vitest';
-import { pipelineConfig, startPipelineApp, storeEvents, waitFor } from '../testing';
+import { describe, expect, it } from 'vitest';
+import { pipelineConfig, storeEvents, waitFor } from '../testing';
+import { useVendorHarness } from './harness';
 import {
   gatewayJobs,
   type VendorReply,
@@ -9,14 +9,7 @@ import {
   vendorDestination,
 } from './vendor-server';
 
-const db = useTestDatabase('dest_slack');
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await db.pool.query(
-    'TRUNCATE gw_jobs, rt_jobs, rt_status, proc_done, proc_dedup, failed_events, rpt_deltas',
-  );
-});
+const { db, count, startVendor, startPipeline } = useVendorHarness('dest_slack');
 
 const HOOK_PATH = '/services/T0KEEL01/B0KEEL02/WebhookSecret42';
 
@@ -46,17 +39,13 @@ class FakeSlack {
   }
 }
 
-async function fakeSlack(): Promise<FakeSlack> {
-  const fake = new FakeSlack();
-  await fake.server.start();
-  cleanups.push(() => fake.server.close());
-  return fake;
+function fakeSlack(): Promise<FakeSlack> {
+  return startVendor(new FakeSlack());
 }
 
-async function pipeline(fake: FakeSlack, config: Record<string, unknown> = {}) {
-  const dp = await startPipelineApp({
-    databaseUrl: db.url,
-    config: pipelineConfig([
+function pipeline(fake: FakeSlack, config: Record<string, unknown> = {}) {
+  return startPipeline(
+    pipelineConfig([
       vendorDestination('dst_slack', 'slack', {
         webhookUrl: `${fake.server.url}${HOOK_PATH}`,
         eventTemplates: [
@@ -68,14 +57,7 @@ async function pipeline(fake: FakeSlack, config: Record<string, unknown> = {}) {
         ...config,
       }),
     ]),
-  });
-  cleanups.push(() => dp.close());
-  return dp;
-}
-
-async function count(sql: string): Promise<number> {
-  const { rows } = await db.pool.query<{ count: string }>(sql);
-  return Number(rows[0]?.count ?? 0);
+  );
 }
 
 describe('slack through the router', () => {
