@@ -1,18 +1,15 @@
 import http from 'node:http';
 import { useTestDatabase } from '@keel/postgres/testing';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, TestClient } from '../apps/config-backend/src/trpc/testing';
-import { buildDataPlane } from '../apps/dataplane/src/app';
-import { loadEnv } from '../apps/dataplane/src/env';
+import type { TestClient } from '../apps/config-backend/src/trpc/testing';
+import { eventually, listenLocally, startTwoPlanes, type TwoPlanes } from './two-planes';
 
 // The control plane and a data plane, each as its own HTTP server on one database, talking
 // only through /data-plane/v1: a webhook that answers 400 sends an event to the failed-events
 // store; the dashboard lists it, sees it in live events and reports; after the sink is fixed,
 // a replay asked for through tRPC is claimed by the data plane and delivered.
 const db = useTestDatabase('e2ereplay');
-let controlPlane: FastifyInstance;
-let dataPlane: FastifyInstance;
+let planes: TwoPlanes;
 let owner: TestClient;
 let workspaceId: string;
 let gatewayUrl: string;
@@ -37,66 +34,20 @@ const sink = http.createServer((req, res) => {
   });
 });
 
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 beforeAll(async () => {
-  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-  ({ app: controlPlane } = await buildTestApp(db.url));
-  const controlPlaneUrl = await controlPlane.listen({ host: '127.0.0.1', port: 0 });
-  owner = new TestClient(controlPlane);
-  ({ workspaceId } = await owner.ok('mutation', 'auth.createOwner', {
-    email: 'ops@example.com',
-    name: 'Ops',
-    password: 'correct horse battery',
-    workspaceName: 'Acme',
-  }));
-  const source = await owner.ok('mutation', 'sources.create', {
-    workspaceId,
-    name: 'Web',
-    type: 'javascript',
+  const sinkUrl = await listenLocally(sink);
+  planes = await startTwoPlanes({
+    databaseUrl: db.url,
+    owner: { email: 'ops@example.com', name: 'Ops' },
+    webhookUrl: `${sinkUrl}/crm/{{event}}`,
+    dataPlaneId: 'dp-e2e',
+    dataPlaneEnv: { CONTROL_PLANE_PUSH_INTERVAL_MS: '200', LIVE_EVENTS_POLL_MS: '200' },
   });
-  sourceId = source.id;
-  writeKey = source.writeKeys[0].key;
-  const port = (sink.address() as { port: number }).port;
-  const destination = await owner.ok('mutation', 'destinations.create', {
-    workspaceId,
-    name: 'CRM',
-    type: 'webhook',
-    config: { url: `http://127.0.0.1:${port}/crm/{{event}}` },
-  });
-  destinationId = destination.id;
-  await owner.ok('mutation', 'connections.create', { workspaceId, sourceId, destinationId });
-  const { token } = await owner.ok('mutation', 'dataPlaneTokens.create', { workspaceId, name: 'e2e' });
-
-  const env = loadEnv({
-    DATABASE_URL: db.url,
-    CONFIG_BACKEND_URL: controlPlaneUrl,
-    DATA_PLANE_TOKEN: token,
-    DATA_PLANE_ID: 'dp-e2e',
-    LOG_LEVEL: 'silent',
-    CONFIG_POLL_INTERVAL_MS: '200',
-    CONTROL_PLANE_PUSH_INTERVAL_MS: '200',
-    LIVE_EVENTS_POLL_MS: '200',
-  });
-  dataPlane = await buildDataPlane({ env, logger: false });
-  gatewayUrl = await dataPlane.listen({ host: '127.0.0.1', port: 0 });
+  ({ owner, workspaceId, gatewayUrl, writeKey, sourceId, destinationId } = planes);
 });
 
 afterAll(async () => {
-  await dataPlane?.close();
-  await controlPlane?.close();
+  await planes?.close();
   sink.close();
 });
 

@@ -1,18 +1,15 @@
 import http from 'node:http';
 import { useTestDatabase } from '@keel/postgres/testing';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, TestClient } from '../apps/config-backend/src/trpc/testing';
-import { buildDataPlane } from '../apps/dataplane/src/app';
-import { loadEnv } from '../apps/dataplane/src/env';
+import type { TestClient } from '../apps/config-backend/src/trpc/testing';
+import { eventually, listenLocally, startTwoPlanes, type TwoPlanes } from './two-planes';
 
 // A user writes a transformation in the control plane, tries it with a test run, attaches it
 // to a connection and later publishes and attaches a new version; the data plane picks each
 // change up at its next config poll, and the webhook receives the events as the attached
 // version changed them.
 const db = useTestDatabase('e2etransform');
-let controlPlane: FastifyInstance;
-let dataPlane: FastifyInstance;
+let planes: TwoPlanes;
 let owner: TestClient;
 let workspaceId: string;
 let gatewayUrl: string;
@@ -35,20 +32,6 @@ const versionCode = (tag: string) => `export function transformEvent(event, meta
   return { ...event, event: '${tag}: ' + event.event, properties: { ...event.properties, destination: metadata(event).destinationType } };
 }`;
 
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 async function track(messageId: string, properties: Record<string, unknown> = {}): Promise<void> {
   const res = await fetch(`${gatewayUrl}/v1/track`, {
     method: 'POST',
@@ -62,50 +45,18 @@ async function track(messageId: string, properties: Record<string, unknown> = {}
 }
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-  ({ app: controlPlane } = await buildTestApp(db.url));
-  const controlPlaneUrl = await controlPlane.listen({ host: '127.0.0.1', port: 0 });
-  owner = new TestClient(controlPlane);
-  ({ workspaceId } = await owner.ok('mutation', 'auth.createOwner', {
-    email: 'dev@example.com',
-    name: 'Dev',
-    password: 'correct horse battery',
-    workspaceName: 'Acme',
-  }));
-  const source = await owner.ok('mutation', 'sources.create', {
-    workspaceId,
-    name: 'Web',
-    type: 'javascript',
+  const sinkUrl = await listenLocally(sink);
+  planes = await startTwoPlanes({
+    databaseUrl: db.url,
+    owner: { email: 'dev@example.com', name: 'Dev' },
+    webhookUrl: `${sinkUrl}/crm`,
+    dataPlaneId: 'dp-e2e-transform',
   });
-  writeKey = source.writeKeys[0].key;
-  const port = (sink.address() as { port: number }).port;
-  const destination = await owner.ok('mutation', 'destinations.create', {
-    workspaceId,
-    name: 'CRM',
-    type: 'webhook',
-    config: { url: `http://127.0.0.1:${port}/crm` },
-  });
-  connection = await owner.ok('mutation', 'connections.create', {
-    workspaceId,
-    sourceId: source.id,
-    destinationId: destination.id,
-  });
-  const { token } = await owner.ok('mutation', 'dataPlaneTokens.create', { workspaceId, name: 'e2e' });
-  const env = loadEnv({
-    DATABASE_URL: db.url,
-    CONFIG_BACKEND_URL: controlPlaneUrl,
-    DATA_PLANE_TOKEN: token,
-    DATA_PLANE_ID: 'dp-e2e-transform',
-    LOG_LEVEL: 'silent',
-    CONFIG_POLL_INTERVAL_MS: '200',
-  });
-  dataPlane = await buildDataPlane({ env, logger: false });
-  gatewayUrl = await dataPlane.listen({ host: '127.0.0.1', port: 0 });
+  ({ owner, workspaceId, gatewayUrl, writeKey, connection } = planes);
 });
 
 afterAll(async () => {
-  await dataPlane?.close();
-  await controlPlane?.close();
+  await planes?.close();
   sink.close();
 });
 
