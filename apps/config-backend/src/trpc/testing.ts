@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildConfigBackend } from '../app';
 import { createUser } from '../domain/users';
 import { loadEnv } from '../env';
@@ -164,5 +164,37 @@ export async function setUpWorkspace(app: FastifyInstance, name = 'Acme'): Promi
       });
       return new TestClient(app, { token });
     },
+  };
+}
+
+/** A first-run owner's workspace, as the dashboard-data tests (failed events, reports, live) use it. */
+export interface DashboardWorkspace {
+  workspaceId: string;
+  owner: TestClient;
+  /** Reads with a viewer API token, as a script would. */
+  viewer: TestClient;
+  dataPlaneToken: string;
+  /** Calls a /data-plane/v1 endpoint with the workspace's data-plane token. */
+  dataPlane(method: 'GET' | 'POST', url: string, payload?: object): Promise<LightMyRequestResponse>;
+}
+
+export async function setUpDashboardWorkspace(app: FastifyInstance): Promise<DashboardWorkspace> {
+  const owner = new TestClient(app);
+  const { workspaceId } = await owner.ok('mutation', 'auth.createOwner', {
+    email: 'owner@example.com',
+    name: 'Owner',
+    password: 'correct horse battery',
+    workspaceName: 'Acme',
+  });
+  const view = await owner.ok('mutation', 'apiTokens.create', { workspaceId, name: 'dash', role: 'viewer' });
+  const viewer = new TestClient(app, { token: view.token, origin: null });
+  const { token } = await owner.ok('mutation', 'dataPlaneTokens.create', { workspaceId, name: 'dp' });
+  return {
+    workspaceId,
+    owner,
+    viewer,
+    dataPlaneToken: token,
+    dataPlane: (method, url, payload) =>
+      app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, payload }),
   };
 }

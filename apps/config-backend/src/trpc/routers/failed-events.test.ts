@@ -2,14 +2,14 @@ import { useTestDatabase } from '@keel/postgres/testing';
 import type { FailedEvent } from '@keel/shared';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, TestClient } from '../testing';
+import { buildTestApp, type DashboardWorkspace, setUpDashboardWorkspace, type TestClient } from '../testing';
 
 const db = useTestDatabase('trpc-failed');
 let app: FastifyInstance;
 let owner: TestClient;
 let viewer: TestClient;
 let workspaceId: string;
-let dpToken: string;
+let dataPlane: DashboardWorkspace['dataPlane'];
 
 function failed(id: string, over: Partial<FailedEvent>): FailedEvent {
   return {
@@ -28,22 +28,9 @@ function failed(id: string, over: Partial<FailedEvent>): FailedEvent {
   };
 }
 
-function dataPlane(method: 'GET' | 'POST', url: string, payload?: object) {
-  return app.inject({ method, url, headers: { authorization: `Bearer ${dpToken}` }, payload });
-}
-
 beforeAll(async () => {
   ({ app } = await buildTestApp(db.url));
-  owner = new TestClient(app);
-  ({ workspaceId } = await owner.ok('mutation', 'auth.createOwner', {
-    email: 'owner@example.com',
-    name: 'Owner',
-    password: 'correct horse battery',
-    workspaceName: 'Acme',
-  }));
-  const view = await owner.ok('mutation', 'apiTokens.create', { workspaceId, name: 'dash', role: 'viewer' });
-  viewer = new TestClient(app, { token: view.token, origin: null });
-  dpToken = (await owner.ok('mutation', 'dataPlaneTokens.create', { workspaceId, name: 'dp' })).token;
+  ({ owner, viewer, workspaceId, dataPlane } = await setUpDashboardWorkspace(app));
   const events = [
     failed('f1', { failedAt: '2026-11-26T10:00:00.000Z' }),
     failed('f2', { failedAt: '2026-11-26T10:05:00.000Z' }),

@@ -1,30 +1,17 @@
 import { useTestDatabase } from '@keel/postgres/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, TestClient } from '../testing';
+import { buildTestApp, type DashboardWorkspace, setUpDashboardWorkspace, type TestClient } from '../testing';
 
 const db = useTestDatabase('trpc-live');
 let app: FastifyInstance;
 let viewer: TestClient;
 let workspaceId: string;
-let dpToken: string;
-
-function dataPlane(method: 'GET' | 'POST', url: string, payload?: object) {
-  return app.inject({ method, url, headers: { authorization: `Bearer ${dpToken}` }, payload });
-}
+let dataPlane: DashboardWorkspace['dataPlane'];
 
 beforeAll(async () => {
   ({ app } = await buildTestApp(db.url));
-  const owner = new TestClient(app);
-  ({ workspaceId } = await owner.ok('mutation', 'auth.createOwner', {
-    email: 'owner@example.com',
-    name: 'Owner',
-    password: 'correct horse battery',
-    workspaceName: 'Acme',
-  }));
-  const view = await owner.ok('mutation', 'apiTokens.create', { workspaceId, name: 'dash', role: 'viewer' });
-  viewer = new TestClient(app, { token: view.token, origin: null });
-  dpToken = (await owner.ok('mutation', 'dataPlaneTokens.create', { workspaceId, name: 'dp' })).token;
+  ({ viewer, workspaceId, dataPlane } = await setUpDashboardWorkspace(app));
   await db.pool.query(
     `INSERT INTO sources (id, workspace_id, name, type) VALUES ('src_web', $1, 'Web', 'javascript')`,
     [workspaceId],

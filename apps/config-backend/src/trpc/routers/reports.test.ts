@@ -2,14 +2,12 @@ import { useTestDatabase } from '@keel/postgres/testing';
 import type { DeliveryReportRow } from '@keel/shared';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, TestClient } from '../testing';
+import { buildTestApp, type DashboardWorkspace, setUpDashboardWorkspace, type TestClient } from '../testing';
 
 const db = useTestDatabase('trpc-reports');
 let app: FastifyInstance;
-let owner: TestClient;
 let viewer: TestClient;
 let workspaceId: string;
-let dpToken: string;
 
 const HOUR = 3_600_000;
 const now = Date.now();
@@ -34,15 +32,8 @@ function row(over: Partial<DeliveryReportRow>): DeliveryReportRow {
 
 beforeAll(async () => {
   ({ app } = await buildTestApp(db.url));
-  owner = new TestClient(app);
-  ({ workspaceId } = await owner.ok('mutation', 'auth.createOwner', {
-    email: 'owner@example.com',
-    name: 'Owner',
-    password: 'correct horse battery',
-    workspaceName: 'Acme',
-  }));
-  const view = await owner.ok('mutation', 'apiTokens.create', { workspaceId, name: 'dash', role: 'viewer' });
-  viewer = new TestClient(app, { token: view.token, origin: null });
+  let dataPlane: DashboardWorkspace['dataPlane'];
+  ({ viewer, workspaceId, dataPlane } = await setUpDashboardWorkspace(app));
   for (const [id, name] of [
     ['src_web', 'Web'],
     ['src_srv', 'Server'],
@@ -52,7 +43,6 @@ beforeAll(async () => {
       [id, workspaceId, name],
     );
   }
-  dpToken = (await owner.ok('mutation', 'dataPlaneTokens.create', { workspaceId, name: 'dp' })).token;
   const minute = (offsetMinutes: number) => new Date(thisHour - offsetMinutes * 60_000).toISOString();
   const sample = {
     messageId: 'm1',
@@ -71,12 +61,7 @@ beforeAll(async () => {
     // Outside every range below.
     row({ minute: minute(60 * 30), count: 1000 }),
   ];
-  const res = await app.inject({
-    method: 'POST',
-    url: '/data-plane/v1/reports',
-    headers: { authorization: `Bearer ${dpToken}` },
-    payload: { dataPlaneId: 'dp-1', reports },
-  });
+  const res = await dataPlane('POST', '/data-plane/v1/reports', { dataPlaneId: 'dp-1', reports });
   expect(res.json()).toEqual({ accepted: reports.length, skipped: 0 });
 });
 afterAll(() => app.close());
