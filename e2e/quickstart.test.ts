@@ -19,6 +19,9 @@ interface Started {
   output: () => string;
 }
 
+/** Instances still running; a failed assertion must not leave one behind. */
+const running = new Set<Started>();
+
 function startKeel(env: NodeJS.ProcessEnv): Promise<Started> {
   const child = spawn(tsx, [path.join(repoRoot, 'scripts/start.ts')], { env, cwd: repoRoot });
   let output = '';
@@ -32,7 +35,9 @@ function startKeel(env: NodeJS.ProcessEnv): Promise<Started> {
     const timer = setInterval(() => {
       if (output.includes('Keel is running')) {
         clearInterval(timer);
-        resolve({ child, output: () => output });
+        const started = { child, output: () => output };
+        running.add(started);
+        resolve(started);
       }
     }, 200);
     child.once('exit', (code) => {
@@ -43,6 +48,7 @@ function startKeel(env: NodeJS.ProcessEnv): Promise<Started> {
 }
 
 function stopKeel(started: Started): Promise<number | null> {
+  running.delete(started);
   return new Promise((resolve) => {
     started.child.once('exit', (code) => resolve(code));
     started.child.kill('SIGINT');
@@ -89,6 +95,7 @@ describe('the README quick start', () => {
   });
 
   afterAll(async () => {
+    for (const started of running) await stopKeel(started);
     sink.close();
     await rm(dataDir, { recursive: true, force: true });
   });

@@ -62,7 +62,7 @@ export async function buildConfigBackend(deps: ConfigBackendDeps): Promise<Fasti
   // Data planes poll and Prometheus scrapes every few seconds; their routine requests would
   // drown every other log line.
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith(DATA_PLANE_API_PREFIX) || route.url === '/metrics') route.logLevel ??= 'warn';
+    if (route.url.startsWith(DATA_PLANE_API_PREFIX) || route.url === '/metrics') route.logLevel = 'warn';
   });
   app.addHook('onResponse', (request, reply, done) => {
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched' };
