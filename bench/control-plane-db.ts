@@ -1,15 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import {
-  controlPlaneMigrations,
-  ensureDatabase,
-  migrate,
-  startEmbeddedPostgres,
-  withClient,
-  withDatabase,
-} from '@keel/postgres';
-import { freePort } from '@keel/postgres/testing';
+import { controlPlaneMigrations, ensureDatabase, migrate, withClient, withDatabase } from '@keel/postgres';
+import { benchPostgresServer } from './lib/postgres-server';
 
 /**
  * A fresh, migrated control-plane database for a benchmark: on DATABASE_URL's server when it
@@ -18,17 +8,8 @@ import { freePort } from '@keel/postgres/testing';
 export async function benchControlPlaneDatabase(
   label: string,
 ): Promise<{ url: string; stop(): Promise<void> }> {
-  let serverUrl = process.env.DATABASE_URL;
-  let stopServer = async () => {};
-  if (!serverUrl) {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'keel-bench-pg-'));
-    const server = await startEmbeddedPostgres({ dataDir, port: await freePort() });
-    serverUrl = server.url;
-    stopServer = async () => {
-      await server.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    };
-  }
+  const server = await benchPostgresServer();
+  const serverUrl = server.url;
   const name = `keel_bench_${label}_${process.pid}`;
   const url = withDatabase(serverUrl, name);
   await ensureDatabase(url);
@@ -38,7 +19,7 @@ export async function benchControlPlaneDatabase(
     url,
     async stop() {
       await withClient(admin, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-      await stopServer();
+      await server.stop();
     },
   };
 }

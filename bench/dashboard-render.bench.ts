@@ -14,6 +14,7 @@ import { createPrisma } from '../apps/config-backend/src/db';
 import { createApiToken } from '../apps/config-backend/src/domain/api-tokens';
 import { loadEnv } from '../apps/config-backend/src/env';
 import { benchControlPlaneDatabase, summary } from './control-plane-db';
+import { seedDeliveryReports } from './lib/seed-reports';
 
 // `npm run bench -- dashboard-render [--runs N]`: what the delivery dashboard does for a
 // 30-day range over aggregates of 10 million delivered events. Each run fetches the time
@@ -58,31 +59,19 @@ const start = new Date(end.getTime() - DAYS * 86_400_000);
 
 async function seed(): Promise<void> {
   await pool.query(`INSERT INTO workspaces (id, name) VALUES ($1, 'Bench')`, [ws]);
-  const minutes = DAYS * 1440;
-  const perRow = Math.floor(DELIVERED / (minutes * PAIRS));
-  const remainder = DELIVERED - perRow * minutes * PAIRS;
-  // One delivered row per minute and source→destination pair, adding up to exactly 10M.
-  await pool.query(
-    `INSERT INTO delivery_reports (workspace_id, data_plane_id, minute, source_id, destination_id, status, error_code,
-       count, latency_p50_ms, latency_p95_ms, latency_p99_ms)
-     SELECT $1, 'dp-1', $2::timestamptz + m * interval '1 minute', 'src_' || (p % 5), 'dst_' || p, 'delivered', '',
-       $3 + CASE WHEN m * $5 + p < $4 THEN 1 ELSE 0 END, 40 + (m % 17), 180 + (m % 91), 400 + (m % 301)
-     FROM generate_series(0, $6 - 1) m, generate_series(0, $5 - 1) p`,
-    [ws, start, perRow, remainder, PAIRS, minutes],
-  );
-  // Every 7th minute: some retries, aborts and drops with samples, so every chart has data.
-  await pool.query(
-    `INSERT INTO delivery_reports (workspace_id, data_plane_id, minute, source_id, destination_id, status, error_code,
-       count, samples)
-     SELECT $1, 'dp-1', $2::timestamptz + m * interval '1 minute', 'src_' || (p % 5), 'dst_' || p,
-       (ARRAY['retrying', 'aborted', 'dropped', 'dropped'])[1 + m % 4],
-       (ARRAY['503', '400', 'filtered', 'consent'])[1 + m % 4], 1 + m % 7,
-       jsonb_build_array(jsonb_build_object('messageId', 'm' || m, 'request', jsonb_build_object('url', 'https://x'),
-         'response', jsonb_build_object('status', 400)))
-     FROM generate_series(0, $3 - 1, 7) m, generate_series(0, $4 - 1) p`,
-    [ws, start, minutes, PAIRS],
-  );
-  await pool.query('ANALYZE delivery_reports');
+  await seedDeliveryReports(pool, {
+    workspaceId: ws,
+    start,
+    days: DAYS,
+    pairs: PAIRS,
+    delivered: DELIVERED,
+    problems: [
+      { status: 'retrying', errorCode: '503' },
+      { status: 'aborted', errorCode: '400' },
+      { status: 'dropped', errorCode: 'filtered' },
+      { status: 'dropped', errorCode: 'consent' },
+    ],
+  });
 }
 
 async function get(address: string, token: string, procedure: string, input: object): Promise<unknown> {

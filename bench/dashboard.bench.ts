@@ -7,6 +7,7 @@ import { createPrisma } from '../apps/config-backend/src/db';
 import { createApiToken } from '../apps/config-backend/src/domain/api-tokens';
 import { loadEnv } from '../apps/config-backend/src/env';
 import { benchControlPlaneDatabase, summary } from './control-plane-db';
+import { seedDeliveryReports } from './lib/seed-reports';
 
 // `npm run bench -- dashboard [--runs N]`: the delivery dashboard's reads over 30 days of
 // per-minute aggregates that add up to 10 million delivered events (10 source→destination
@@ -32,29 +33,18 @@ async function seed(): Promise<number> {
      FROM generate_series(0, 4) i`,
     [ws],
   );
-  const minutes = DAYS * 1440;
-  const perRow = Math.floor(DELIVERED / (minutes * PAIRS));
-  const remainder = DELIVERED - perRow * minutes * PAIRS;
-  // Pair p is source p % 5 → destination p; the first `remainder` rows carry one event more.
-  await pool.query(
-    `INSERT INTO delivery_reports (workspace_id, data_plane_id, minute, source_id, destination_id, status, error_code,
-       count, latency_p50_ms, latency_p95_ms, latency_p99_ms)
-     SELECT $1, 'dp-1', $2::timestamptz + m * interval '1 minute', 'src_' || (p % 5), 'dst_' || p, 'delivered', '',
-       $3 + CASE WHEN m * $5 + p < $4 THEN 1 ELSE 0 END, 40 + (m % 17), 180 + (m % 91), 400 + (m % 301)
-     FROM generate_series(0, $6 - 1) m, generate_series(0, $5 - 1) p`,
-    [ws, start, perRow, remainder, PAIRS, minutes],
-  );
-  await pool.query(
-    `INSERT INTO delivery_reports (workspace_id, data_plane_id, minute, source_id, destination_id, status, error_code,
-       count, samples)
-     SELECT $1, 'dp-1', $2::timestamptz + m * interval '1 minute', 'src_' || (p % 5), 'dst_' || p,
-       (ARRAY['retrying', 'aborted', 'dropped'])[1 + m % 3], (ARRAY['503', '400', 'filtered'])[1 + m % 3], 1 + m % 7,
-       jsonb_build_array(jsonb_build_object('messageId', 'm' || m, 'request', jsonb_build_object('url', 'https://x'),
-         'response', jsonb_build_object('status', 400)))
-     FROM generate_series(0, $3 - 1, 7) m, generate_series(0, $4 - 1) p`,
-    [ws, start, minutes, PAIRS],
-  );
-  await pool.query('ANALYZE delivery_reports');
+  await seedDeliveryReports(pool, {
+    workspaceId: ws,
+    start,
+    days: DAYS,
+    pairs: PAIRS,
+    delivered: DELIVERED,
+    problems: [
+      { status: 'retrying', errorCode: '503' },
+      { status: 'aborted', errorCode: '400' },
+      { status: 'dropped', errorCode: 'filtered' },
+    ],
+  });
   const { rows } = await pool.query<{ n: string; delivered: string }>(
     `SELECT count(*) AS n, sum(count) FILTER (WHERE status = 'delivered') AS delivered FROM delivery_reports`,
   );

@@ -4,20 +4,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  dataPlaneMigrations,
-  migrate,
-  startEmbeddedPostgres,
-  withClient,
-  withDatabase,
-} from '@keel/postgres';
+import { dataPlaneMigrations, migrate, withClient, withDatabase } from '@keel/postgres';
+import { freePort } from '@keel/postgres/testing';
 import type { WorkspaceConfig } from '@keel/shared';
 import { Agent, request } from 'undici';
+import { benchPostgresServer } from './lib/postgres-server';
+import { benchWorkspaceConfig } from './lib/workspace-config';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -25,17 +21,6 @@ const USERS = 1_000;
 const WRITE_KEY = 'bench-write-key';
 
 // ---------------------------------------------------------------- the driver
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 const children = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
@@ -76,47 +61,11 @@ async function peakRssMb(pid: number): Promise<number> {
 }
 
 function workspaceConfig(sinkUrl: string, batching: boolean): WorkspaceConfig {
-  return {
+  return benchWorkspaceConfig({
     version: 'bench',
-    generatedAt: new Date().toISOString(),
-    workspaces: [{ id: 'ws_bench', name: 'Bench', allowTransformFetch: false }],
-    sources: [
-      {
-        id: 'src_bench',
-        name: 'Bench',
-        workspaceId: 'ws_bench',
-        type: 'server',
-        enabled: true,
-        writeKeys: [{ id: 'wk_bench', key: WRITE_KEY }],
-        rateLimitPerSecond: null,
-        destinations: [
-          {
-            id: 'dst_sink',
-            name: 'Sink',
-            enabled: true,
-            config: {
-              url: `${sinkUrl}/hook`,
-              method: 'POST',
-              headers: [],
-              batchingEnabled: batching,
-              maxBatchSize: 100,
-              maxBatchWaitMs: 50,
-            },
-            destinationDefinition: { name: 'webhook', displayName: 'Webhook' },
-            connection: {
-              id: 'con_bench',
-              enabled: true,
-              filterMode: 'none',
-              filterEvents: [],
-              consentCategories: [],
-              orderingEnabled: true,
-            },
-            transformations: [],
-          },
-        ],
-      },
-    ],
-  };
+    writeKey: { id: 'wk_bench', key: WRITE_KEY },
+    sink: { id: 'dst_sink', url: `${sinkUrl}/hook`, batchingEnabled: batching, maxBatchWaitMs: 50 },
+  });
 }
 
 interface Load {
@@ -229,17 +178,7 @@ async function main(): Promise<void> {
   const latencySeconds = Number(values['latency-seconds']);
   const phases = new Set(values.phases.split(','));
 
-  let serverUrl = process.env.DATABASE_URL;
-  let stopPostgres = async () => {};
-  if (!serverUrl) {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'keel-bench-pg-'));
-    const pg = await startEmbeddedPostgres({ dataDir, port: await freePort() });
-    serverUrl = pg.url;
-    stopPostgres = async () => {
-      await pg.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    };
-  }
+  const { url: serverUrl, stop: stopPostgres } = await benchPostgresServer();
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'keel-bench-'));
   const sinkPort = await freePort();
   const sink = await spawnReady([fileURLToPath(import.meta.url), '--sink', String(sinkPort)], {});

@@ -1,26 +1,19 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import {
-  dataPlaneMigrations,
-  ensureDatabase,
-  migrate,
-  startEmbeddedPostgres,
-  withClient,
-  withDatabase,
-} from '@keel/postgres';
+import { dataPlaneMigrations, ensureDatabase, migrate, withClient, withDatabase } from '@keel/postgres';
 import { freePort } from '@keel/postgres/testing';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { buildDataPlane } from '../apps/dataplane/src/app';
 import { MemoryConfigStore } from '../apps/dataplane/src/config/memory-store';
 import { loadEnv } from '../apps/dataplane/src/env';
+import { benchPostgresServer } from './lib/postgres-server';
+import { benchWorkspaceConfig } from './lib/workspace-config';
 
 // `npm run bench -- gateway [--seconds N]`: (a) raw COPY baseline, (b) single-event requests/s,
 // (c) /v1/batch of 100 at 64 connections, (d) p50/p99 at half of (b)'s load. The gateway runs
@@ -227,17 +220,7 @@ function cpuPressureMicros(): number {
 }
 
 async function main(): Promise<void> {
-  let stopPostgres = async () => {};
-  let serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'keel-bench-pg-'));
-    const server = await startEmbeddedPostgres({ dataDir, port: await freePort() });
-    serverUrl = server.url;
-    stopPostgres = async () => {
-      await server.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    };
-  }
+  const { url: serverUrl, stop: stopPostgres } = await benchPostgresServer();
   const url = withDatabase(serverUrl, `keel_bench_gateway_${process.pid}`);
   await ensureDatabase(url);
   await withClient(url, (client) => migrate(client, dataPlaneMigrations));
@@ -328,23 +311,10 @@ if (args[0] === '--serve') {
     ROLES: 'gateway',
     LOG_LEVEL: 'warn',
   });
-  const config = new MemoryConfigStore({
-    version: 'bench',
-    generatedAt: new Date().toISOString(),
-    workspaces: [{ id: 'ws_bench', name: 'Bench', allowTransformFetch: false }],
-    sources: [
-      {
-        id: 'src_bench',
-        name: 'Bench',
-        workspaceId: 'ws_bench',
-        type: 'server',
-        enabled: true,
-        writeKeys: [{ id: 'wk', key: WRITE_KEY }],
-        rateLimitPerSecond: null,
-        destinations: [],
-      },
-    ],
-  });
+  const config = new MemoryConfigStore(
+    benchWorkspaceConfig({ version: 'bench', writeKey: { id: 'wk', key: WRITE_KEY } }),
+  );
+
   const app = await buildDataPlane({ env, config, logger: { level: 'warn' } });
   await app.listen({ host: '127.0.0.1', port: Number(args[2]) });
   process.send?.('ready');

@@ -6,21 +6,11 @@
 // the transformation costs at most 25% of the pipeline's throughput.
 // Set DATABASE_URL to use a running Postgres; otherwise an embedded one is started.
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  dataPlaneMigrations,
-  ensureDatabase,
-  migrate,
-  startEmbeddedPostgres,
-  withClient,
-  withDatabase,
-} from '@keel/postgres';
-import { freePort } from '@keel/postgres/testing';
+import { dataPlaneMigrations, ensureDatabase, migrate, withClient, withDatabase } from '@keel/postgres';
 import type { TransformationMetadata, WorkspaceConfig } from '@keel/shared';
 import { SandboxPool } from '@keel/transform';
 import pg from 'pg';
@@ -28,6 +18,8 @@ import { buildDataPlane } from '../apps/dataplane/src/app';
 import { MemoryConfigStore } from '../apps/dataplane/src/config/memory-store';
 import { loadEnv } from '../apps/dataplane/src/env';
 import { appendGatewayJobs, type GatewayJob } from '../apps/dataplane/src/jobsdb/gateway-jobs';
+import { benchPostgresServer } from './lib/postgres-server';
+import { benchWorkspaceConfig } from './lib/workspace-config';
 
 const { values } = parseArgs({
   options: {
@@ -132,17 +124,8 @@ async function benchServer(): Promise<{
   freshDatabase(label: string): Promise<string>;
   stop(): Promise<void>;
 }> {
-  let serverUrl = process.env.DATABASE_URL;
-  let stopServer = async () => {};
-  if (!serverUrl) {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'keel-bench-pg-'));
-    const server = await startEmbeddedPostgres({ dataDir, port: await freePort() });
-    serverUrl = server.url;
-    stopServer = async () => {
-      await server.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    };
-  }
+  const server = await benchPostgresServer();
+  const serverUrl = server.url;
   const names: string[] = [];
   return {
     async freshDatabase(label) {
@@ -157,53 +140,23 @@ async function benchServer(): Promise<{
       await withClient(withDatabase(serverUrl, 'postgres'), async (c) => {
         for (const name of names) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       });
-      await stopServer();
+      await server.stop();
     },
   };
 }
 
 function pipelineConfig(sinkUrl: string, code: string | null): WorkspaceConfig {
-  return {
+  return benchWorkspaceConfig({
     version: code ? 'with' : 'without',
-    generatedAt: new Date().toISOString(),
-    workspaces: [{ id: 'ws_bench', name: 'Bench', allowTransformFetch: false }],
-    sources: [
-      {
-        id: 'src_bench',
-        name: 'Bench',
-        workspaceId: 'ws_bench',
-        type: 'server',
-        enabled: true,
-        writeKeys: [{ id: 'wk', key: 'bench-key' }],
-        rateLimitPerSecond: null,
-        destinations: [
-          {
-            id: 'dst_bench',
-            name: 'Sink',
-            enabled: true,
-            config: {
-              url: sinkUrl,
-              method: 'POST',
-              headers: [],
-              batchingEnabled: true,
-              maxBatchSize: 100,
-              maxBatchWaitMs: 20,
-            },
-            destinationDefinition: { name: 'webhook', displayName: 'Webhook' },
-            connection: {
-              id: 'con_bench',
-              enabled: true,
-              filterMode: 'none',
-              filterEvents: [],
-              consentCategories: [],
-              orderingEnabled: true,
-            },
-            transformations: code ? [{ id: 'trf_bench', versionId: 'trv_bench', name: 'Trivial', code }] : [],
-          },
-        ],
-      },
-    ],
-  };
+    writeKey: { id: 'wk', key: 'bench-key' },
+    sink: {
+      id: 'dst_bench',
+      url: sinkUrl,
+      batchingEnabled: true,
+      maxBatchWaitMs: 20,
+      transformations: code ? [{ id: 'trf_bench', versionId: 'trv_bench', name: 'Trivial', code }] : [],
+    },
+  });
 }
 
 interface RunFigures {
