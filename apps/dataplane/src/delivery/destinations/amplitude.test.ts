@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { pipelineConfig, storeEvents, waitFor } from '../testing';
+import { pipelineConfig, waitFor } from '../testing';
 import { useVendorHarness } from './harness';
-import {
-  gatewayJobs,
-  type VendorReply,
-  type VendorRequest,
-  VendorServer,
-  vendorDestination,
-} from './vendor-server';
+import { type VendorReply, type VendorRequest, VendorServer, vendorDestination } from './vendor-server';
 
-const { db, count, startVendor, startPipeline } = useVendorHarness('dest_amplitude');
+const { db, count, startVendor, startPipeline, store, waitForFailedEvents } =
+  useVendorHarness('dest_amplitude');
 
 const API_KEY = 'amp-test-key-0123456789';
 
@@ -143,8 +138,7 @@ describe('amplitude through the router', () => {
       { type: 'group', userId, groupId: `org-${userId}`, traits: { seats: 3 } },
       { type: 'alias', userId, previousId: `old-${userId}` },
     ]);
-    const jobs = gatewayJobs(events.map((e, i) => ({ ...e, messageId: `m-${i}` })));
-    await storeEvents(db.pool, jobs);
+    const jobs = await store(events, 'm');
     await waitFor(
       () =>
         fake.events.length === users.length * 34 &&
@@ -189,13 +183,9 @@ describe('amplitude through the router', () => {
       { type: 'track', event: 'Short id', userId: 'abc' },
       { type: 'track', event: 'After', userId: 'user-delta' },
     ];
-    await storeEvents(db.pool, gatewayJobs(events.map((e, i) => ({ ...e, messageId: `bad-${i}` }))));
+    await store(events, 'bad');
     await waitFor(() => fake.events.length === 2, 10_000, 'the valid events');
-    await waitFor(
-      async () => (await count('SELECT count(*) FROM failed_events')) === 1,
-      5_000,
-      'the failed event',
-    );
+    await waitForFailedEvents(1, 5_000);
     const { rows } = await db.pool.query(
       'SELECT message_id, error_code, attempts, payload, request::text AS request, attempt_log::text AS attempt_log, response FROM failed_events',
     );
@@ -239,7 +229,7 @@ describe('amplitude through the router', () => {
       userId: 'user-echo',
       properties: { seq },
     }));
-    await storeEvents(db.pool, gatewayJobs(events.map((e, i) => ({ ...e, messageId: `t-${i}` }))));
+    await store(events, 't');
     await waitFor(() => fake.events.length === 20, 15_000, 'delivery after the throttle');
     expect(fake.events.map((e) => (e.event_properties as { seq: number }).seq)).toEqual(
       Array.from({ length: 20 }, (_, i) => i),

@@ -1,8 +1,9 @@
 import { useTestDatabase } from '@keel/postgres/testing';
 import type { WorkspaceConfig } from '@keel/shared';
 import { afterEach } from 'vitest';
-import { startPipelineApp } from '../testing';
-import type { VendorServer } from './vendor-server';
+import type { GatewayJob } from '../../jobsdb/gateway-jobs';
+import { startPipelineApp, storeEvents, waitFor } from '../testing';
+import { gatewayJobs, type VendorServer } from './vendor-server';
 
 const PIPELINE_TABLES = 'gw_jobs, rt_jobs, rt_status, proc_done, proc_dedup, failed_events, rpt_deltas';
 
@@ -17,6 +18,10 @@ export function useVendorHarness(label: string) {
     for (const c of cleanups.splice(0).reverse()) await c();
     await db.pool.query(`TRUNCATE ${PIPELINE_TABLES}`);
   });
+  const count = async (sql: string): Promise<number> => {
+    const { rows } = await db.pool.query<{ count: string }>(sql);
+    return Number(rows[0]?.count ?? 0);
+  };
   return {
     db,
     /** Starts a fake vendor's server, closed after the test. */
@@ -31,10 +36,21 @@ export function useVendorHarness(label: string) {
       cleanups.push(() => dp.close());
       return dp;
     },
-    /** The single count a `SELECT count(*) …` returns. */
-    async count(sql: string): Promise<number> {
-      const { rows } = await db.pool.query<{ count: string }>(sql);
-      return Number(rows[0]?.count ?? 0);
+    /** Stores `events` as the gateway would, with message ids `<prefix>-<index>`; returns the jobs. */
+    async store(events: Record<string, unknown>[], prefix: string): Promise<GatewayJob[]> {
+      const jobs = gatewayJobs(events.map((e, i) => ({ ...e, messageId: `${prefix}-${i}` })));
+      await storeEvents(db.pool, jobs);
+      return jobs;
     },
+    /** Waits until the failed-events store holds `n` events. */
+    async waitForFailedEvents(n: number, timeoutMs: number): Promise<void> {
+      await waitFor(
+        async () => (await count('SELECT count(*) FROM failed_events')) === n,
+        timeoutMs,
+        n === 1 ? 'the failed event' : `${n} failed events`,
+      );
+    },
+    /** The single count a `SELECT count(*) …` returns. */
+    count,
   };
 }

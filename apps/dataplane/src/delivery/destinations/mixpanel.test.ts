@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { pipelineConfig, storeEvents, waitFor } from '../testing';
+import { pipelineConfig, waitFor } from '../testing';
 import { useVendorHarness } from './harness';
-import {
-  gatewayJobs,
-  type VendorReply,
-  type VendorRequest,
-  VendorServer,
-  vendorDestination,
-} from './vendor-server';
+import { type VendorReply, type VendorRequest, VendorServer, vendorDestination } from './vendor-server';
 
-const { db, count, startVendor, startPipeline } = useVendorHarness('dest_mixpanel');
+const { db, count, startVendor, startPipeline, store, waitForFailedEvents } =
+  useVendorHarness('dest_mixpanel');
 
 const TOKEN = 'mp-project-token';
 const SA_USER = 'keel-export.1a2b3c.mp-service-account';
@@ -140,7 +135,7 @@ describe('mixpanel through the router', () => {
       { type: 'group', userId, groupId: `org-${userId}`, traits: { plan: 'team' } },
       { type: 'alias', userId, previousId: `old-${userId}` },
     ]);
-    await storeEvents(db.pool, gatewayJobs(events.map((e, i) => ({ ...e, messageId: `m-${i}` }))));
+    await store(events, 'm');
     // Per user: $identify, 25 steps, a page and a $merge are imported; two profile updates; one group.
     await waitFor(
       () => fake.imported.length === 2 * 28 && fake.profiles.length === 4 && fake.groups.length === 2,
@@ -185,13 +180,9 @@ describe('mixpanel through the router', () => {
       { type: 'track', event: 'Placeholder id', userId: 'anonymous' },
       { type: 'track', event: 'Kept too', userId: 'user-c' },
     ];
-    await storeEvents(db.pool, gatewayJobs(events.map((e, i) => ({ ...e, messageId: `r-${i}` }))));
+    await store(events, 'r');
     await waitFor(() => fake.imported.length === 2, 10_000, 'the valid imports');
-    await waitFor(
-      async () => (await count('SELECT count(*) FROM failed_events')) === 1,
-      5_000,
-      'the failed event',
-    );
+    await waitForFailedEvents(1, 5_000);
     const { rows } = await db.pool.query(
       'SELECT message_id, error_code, attempts, payload, request, response FROM failed_events',
     );
@@ -231,7 +222,7 @@ describe('mixpanel through the router', () => {
       userId: 'user-d',
       properties: { seq },
     }));
-    await storeEvents(db.pool, gatewayJobs(events.map((e, i) => ({ ...e, messageId: `l-${i}` }))));
+    await store(events, 'l');
     await waitFor(() => fake.imported.length === 15, 15_000, 'imports after the rate limit');
     expect(fake.imported.map((r) => r.properties?.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i));
     expect(

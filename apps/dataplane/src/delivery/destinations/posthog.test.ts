@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { replayFailedEvents } from '../failed-events';
-import { pipelineConfig, storeEvents, waitFor } from '../testing';
+import { pipelineConfig, waitFor } from '../testing';
 import { useVendorHarness } from './harness';
-import {
-  gatewayJobs,
-  type VendorReply,
-  type VendorRequest,
-  VendorServer,
-  vendorDestination,
-} from './vendor-server';
+import { type VendorReply, type VendorRequest, VendorServer, vendorDestination } from './vendor-server';
 
-const { db, count, startVendor, startPipeline } = useVendorHarness('dest_posthog');
+const { db, count, startVendor, startPipeline, store, waitForFailedEvents } =
+  useVendorHarness('dest_posthog');
 
 const API_KEY = 'phc_TestProjectKey123';
 
@@ -113,7 +108,7 @@ describe('posthog through the router', () => {
       { type: 'group', userId, groupId: `org-${userId}`, traits: { name: 'Org' } },
       { type: 'alias', userId, previousId: `old-${userId}` },
     ]);
-    await storeEvents(db.pool, gatewayJobs(events.map((e, i) => ({ ...e, messageId: `p-${i}` }))));
+    await store(events, 'p');
     await waitFor(() => fake.events.length === events.length, 20_000, 'all PostHog deliveries');
     expect(fake.server.requests.length).toBeLessThan(events.length / 3);
     for (const userId of users) {
@@ -140,12 +135,8 @@ describe('posthog through the router', () => {
     const fake = await fakePostHog();
     const dp = await pipeline(fake, { apiKey: 'phc_WrongKey', maxBatchSize: 1 });
     const events = Array.from({ length: 3 }, (_, i) => ({ type: 'track', event: 'E', userId: `user-${i}` }));
-    await storeEvents(db.pool, gatewayJobs(events.map((e, i) => ({ ...e, messageId: `k-${i}` }))));
-    await waitFor(
-      async () => (await count('SELECT count(*) FROM failed_events')) === 3,
-      10_000,
-      'failed events',
-    );
+    await store(events, 'k');
+    await waitForFailedEvents(3, 10_000);
     const { rows } = await db.pool.query('SELECT error_code, attempts, response FROM failed_events');
     for (const row of rows) {
       expect(row.error_code).toBe('401');
@@ -187,7 +178,7 @@ describe('posthog through the router', () => {
       userId: `user-${i % 4}`,
       properties: { seq: Math.floor(i / 4) },
     }));
-    await storeEvents(db.pool, gatewayJobs(events.map((e, i) => ({ ...e, messageId: `o-${i}` }))));
+    await store(events, 'o');
     await waitFor(() => fake.server.requests.length >= 3, 10_000, 'failing attempts');
     down = false;
     await waitFor(() => fake.events.length === 40, 20_000, 'delivery after recovery');

@@ -9,7 +9,7 @@ import {
   vendorDestination,
 } from './vendor-server';
 
-const { db, count, startVendor, startPipeline } = useVendorHarness('dest_slack');
+const { db, count, startVendor, startPipeline, waitForFailedEvents } = useVendorHarness('dest_slack');
 
 const HOOK_PATH = '/services/T0KEEL01/B0KEEL02/WebhookSecret42';
 
@@ -117,11 +117,7 @@ describe('slack through the router', () => {
     fake.intercept = () => ({ status: 410, text: 'channel_is_archived' });
     await pipeline(fake);
     await storeEvents(db.pool, gatewayJobs([{ type: 'track', event: 'Signed Up', userId: 'cy' }]));
-    await waitFor(
-      async () => (await count('SELECT count(*) FROM failed_events')) === 1,
-      10_000,
-      'the failed event',
-    );
+    await waitForFailedEvents(1, 10_000);
     const { rows } = await db.pool.query('SELECT error_code, attempts, payload, response FROM failed_events');
     expect(rows[0].error_code).toBe('410');
     expect(rows[0].attempts).toBe(1);
