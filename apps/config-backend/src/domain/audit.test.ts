@@ -2,8 +2,8 @@ import { useTestDatabase } from '@keel/postgres/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma, type Db } from '../db';
 import type { Actor } from './audit';
-import { createOwner } from './auth';
 import { createSource, updateSource } from './sources';
+import { createTestOwner } from './testing';
 import { withTx } from './transaction';
 
 const db = useTestDatabase('audit');
@@ -13,12 +13,7 @@ let actor: Actor;
 
 beforeAll(async () => {
   prisma = createPrisma(db.url);
-  const owner = await createOwner(prisma, {
-    email: 'ada@example.com',
-    name: 'Ada',
-    password: 'a long enough password',
-    workspaceName: 'Acme',
-  });
+  const owner = await createTestOwner(prisma);
   workspaceId = owner.workspaceId;
   actor = { type: 'user', id: owner.user.id };
 });

@@ -1,8 +1,8 @@
 import { useTestDatabase } from '@keel/postgres/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma, type Db } from '../db';
-import { createOwner } from './auth';
 import { changeMemberRole, listMembers } from './members';
+import { createTestOwner } from './testing';
 import { createUser } from './users';
 
 const db = useTestDatabase('members');
@@ -13,12 +13,7 @@ let bob: string;
 
 beforeAll(async () => {
   prisma = createPrisma(db.url);
-  const owner = await createOwner(prisma, {
-    email: 'ada@example.com',
-    name: 'Ada',
-    password: 'a long enough password',
-    workspaceName: 'Acme',
-  });
+  const owner = await createTestOwner(prisma);
   workspaceId = owner.workspaceId;
   ada = owner.user.id;
   bob = (
