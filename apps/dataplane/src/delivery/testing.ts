@@ -7,6 +7,7 @@ import { MemoryConfigStore } from '../config/memory-store';
 import { loadEnv } from '../env';
 import { testConfig, testSource } from '../gateway/testing';
 import { appendGatewayJobs, type GatewayJob } from '../jobsdb/gateway-jobs';
+import { closeNow, listenLocally } from './local-server';
 
 /** What a test sink answers: a status (and headers), or `hang` to never answer. */
 export type SinkReply = { status: number; headers?: Record<string, string> } | 'hang';
@@ -58,15 +59,12 @@ export class WebhookSink {
   url = '';
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    this.url = await listenLocally(this.server);
     return this;
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeNow(this.server);
   }
 
   /** Distinct (path, messageId) pairs received, and how many arrived more than once. */

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { ConfigDestination } from '@keel/shared';
 import type { GatewayJob } from '../../jobsdb/gateway-jobs';
+import { closeNow, listenLocally } from '../local-server';
 
 /** One request as a vendor's server received it. */
 export interface VendorRequest {
@@ -54,15 +55,12 @@ export class VendorServer {
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    this.url = await listenLocally(this.server);
     return this;
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeNow(this.server);
   }
 }
 
