@@ -3,11 +3,11 @@ import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { freePort, useTestDatabase } from '@keel/postgres/testing';
+import { useTestDatabase } from '@keel/postgres/testing';
 import pg from 'pg';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CuttableProxy } from './cuttable-proxy';
+import { type CuttableProxy, proxyDatabase } from './cuttable-proxy';
 import { type RunningGateway, startGateway, testConfig, testSource } from './testing';
 
 // The real browser SDKs, unmodified, in real Chromium: the page and the SDK files come from one
@@ -647,18 +647,11 @@ describe('a database outage under the browser SDKs', () => {
   let proxied: RunningGateway;
 
   beforeAll(async () => {
-    const target = new URL(db.url);
-    proxy = new CuttableProxy(await freePort(), { host: target.hostname, port: Number(target.port) });
-    await proxy.restore();
-    const viaProxy = new URL(db.url);
-    viaProxy.port = String(proxy.port);
-    gatewayPool = new pg.Pool({
-      connectionString: viaProxy.toString(),
-      max: 4,
-      connectionTimeoutMillis: 2000,
-    });
+    let viaProxy: string;
+    ({ proxy, url: viaProxy } = await proxyDatabase(db.url));
+    gatewayPool = new pg.Pool({ connectionString: viaProxy, max: 4, connectionTimeoutMillis: 2000 });
     proxied = await startGateway({
-      databaseUrl: viaProxy.toString(),
+      databaseUrl: viaProxy,
       pool: gatewayPool,
       config: testConfig([
         testSource({ id: 'src_rjs_outage', type: 'javascript' }),

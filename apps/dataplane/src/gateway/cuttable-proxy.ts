@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { freePort } from '@keel/postgres/testing';
 
 /**
  * A TCP proxy in front of Postgres that the test can cut (refuse and reset), freeze (stop
@@ -49,4 +50,14 @@ export class CuttableProxy {
     for (const socket of this.sockets) socket.resetAndDestroy();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   }
+}
+
+/** An open proxy in front of the Postgres at `databaseUrl`, and the same database's URL through it. */
+export async function proxyDatabase(databaseUrl: string): Promise<{ proxy: CuttableProxy; url: string }> {
+  const target = new URL(databaseUrl);
+  const proxy = new CuttableProxy(await freePort(), { host: target.hostname, port: Number(target.port) });
+  await proxy.restore();
+  const viaProxy = new URL(databaseUrl);
+  viaProxy.port = String(proxy.port);
+  return { proxy, url: viaProxy.toString() };
 }

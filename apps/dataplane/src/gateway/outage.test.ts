@@ -1,8 +1,8 @@
-import { freePort, useTestDatabase } from '@keel/postgres/testing';
+import { useTestDatabase } from '@keel/postgres/testing';
 import pg from 'pg';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CuttableProxy } from './cuttable-proxy';
+import { type CuttableProxy, proxyDatabase } from './cuttable-proxy';
 import { basic, type RunningGateway, startGateway, testConfig, testSource } from './testing';
 
 const db = useTestDatabase('gateway-outage');
@@ -11,18 +11,11 @@ let gw: RunningGateway;
 let gatewayPool: pg.Pool;
 
 beforeAll(async () => {
-  const target = new URL(db.url);
-  proxy = new CuttableProxy(await freePort(), { host: target.hostname, port: Number(target.port) });
-  await proxy.restore();
-  const viaProxy = new URL(db.url);
-  viaProxy.port = String(proxy.port);
-  gatewayPool = new pg.Pool({
-    connectionString: viaProxy.toString(),
-    max: 10,
-    connectionTimeoutMillis: 2000,
-  });
+  let viaProxy: string;
+  ({ proxy, url: viaProxy } = await proxyDatabase(db.url));
+  gatewayPool = new pg.Pool({ connectionString: viaProxy, max: 10, connectionTimeoutMillis: 2000 });
   gw = await startGateway({
-    databaseUrl: viaProxy.toString(),
+    databaseUrl: viaProxy,
     pool: gatewayPool,
     config: testConfig([testSource({ id: 'src_web' })]),
     env: { GATEWAY_COMMIT_TIMEOUT_MS: '1500', JOBSDB_MAINTENANCE_INTERVAL_MS: '3600000' },
