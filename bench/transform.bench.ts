@@ -16,8 +16,9 @@ import { SandboxPool } from '@keel/transform';
 import pg from 'pg';
 import { buildDataPlane } from '../apps/dataplane/src/app';
 import { MemoryConfigStore } from '../apps/dataplane/src/config/memory-store';
+import { storeEvents } from '../apps/dataplane/src/delivery/testing';
 import { loadEnv } from '../apps/dataplane/src/env';
-import { appendGatewayJobs, type GatewayJob } from '../apps/dataplane/src/jobsdb/gateway-jobs';
+import type { GatewayJob } from '../apps/dataplane/src/jobsdb/gateway-jobs';
 import { benchPostgresServer } from './lib/postgres-server';
 import { benchWorkspaceConfig } from './lib/workspace-config';
 
@@ -207,14 +208,7 @@ async function pipelineRun(url: string, code: string | null, run: number): Promi
         payload: JSON.stringify(e),
       });
     }
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await appendGatewayJobs(client, jobs);
-      await client.query('COMMIT');
-    } finally {
-      client.release();
-    }
+    await storeEvents(pool, jobs);
   }
   const env = loadEnv({
     DATABASE_URL: url,
