@@ -1,4 +1,4 @@
-import type { EventType } from '@keel/shared';
+import { EventType } from '@keel/shared';
 
 /**
  * The rules of `Event` from @keel/shared, checked by hand: zod's parse costs several
@@ -8,14 +8,7 @@ import type { EventType } from '@keel/shared';
  */
 export type EventCheck = { ok: true; event: Record<string, unknown> } | { ok: false; reason: string };
 
-const TYPES: ReadonlySet<string> = new Set<EventType>([
-  'track',
-  'identify',
-  'page',
-  'screen',
-  'group',
-  'alias',
-]);
+const TYPES: ReadonlySet<string> = new Set<EventType>(EventType.options);
 const OPTIONAL_STRINGS = ['timestamp', 'originalTimestamp', 'sentAt', 'receivedAt', 'channel'] as const;
 const OPTIONAL_OBJECTS = ['context', 'integrations'] as const;
 

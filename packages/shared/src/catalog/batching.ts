@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventType } from '../events';
+import { EventType } from '../events';
 import { type DeliverySettings, field } from './types';
 
 /**
@@ -7,14 +7,8 @@ import { type DeliverySettings, field } from './types';
  * config fields, their delivery settings and the message types they take.
  */
 
-export const ANALYTICS_MESSAGE_TYPES: readonly EventType[] = [
-  'track',
-  'identify',
-  'page',
-  'screen',
-  'group',
-  'alias',
-];
+/** Every message type: these vendors take them all. */
+export const ANALYTICS_MESSAGE_TYPES: readonly EventType[] = EventType.options;
 
 /** The "records per request" field, bounded by what the vendor accepts in one request. */
 export function batchSizeField(options: {
