@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { type FormEvent, Suspense, useEffect, useState } from 'react';
 import { AuthFrame } from '../../components/auth-frame';
+import { NewPasswordField } from '../../components/new-password-field';
 import { Button } from '../../components/ui/button';
 import { TextField } from '../../components/ui/field';
 import { FormError } from '../../components/ui/form-error';
@@ -93,13 +94,7 @@ function Invitation() {
             value={invite.email ?? form.email}
             readOnly={Boolean(invite.email)}
           />
-          <TextField
-            label="Password"
-            type="password"
-            autoComplete="new-password"
-            help="At least 10 characters."
-            {...bind('password')}
-          />
+          <NewPasswordField {...bind('password')} />
           <FormError error={signUp.error} fieldErrors={errors} />
           <Button type="submit" variant="primary" className="w-full" busy={signUp.isPending}>
             Create account and join

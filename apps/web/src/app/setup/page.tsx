@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useEffect, useState } from 'react';
 import { AuthFrame } from '../../components/auth-frame';
+import { NewPasswordField } from '../../components/new-password-field';
 import { Button } from '../../components/ui/button';
 import { TextField } from '../../components/ui/field';
 import { FormError } from '../../components/ui/form-error';
@@ -49,13 +50,7 @@ export default function SetupPage() {
         <form onSubmit={submit} className="space-y-4" noValidate>
           <TextField label="Your name" autoComplete="name" {...bind('name')} />
           <TextField label="Work email" type="email" autoComplete="email" {...bind('email')} />
-          <TextField
-            label="Password"
-            type="password"
-            autoComplete="new-password"
-            help="At least 10 characters."
-            {...bind('password')}
-          />
+          <NewPasswordField {...bind('password')} />
           <TextField label="Workspace name" {...bind('workspaceName')} />
           <FormError error={create.error} fieldErrors={errors} />
           <Button type="submit" variant="primary" className="w-full" busy={create.isPending}>
