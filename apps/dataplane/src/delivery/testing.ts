@@ -96,19 +96,19 @@ export class WebhookSink {
   }
 }
 
-/** A webhook destination connected to a test source. */
-export function webhookDestination(
+/** A destination of catalog type `type`, connected to the test source (ordering on unless `connection` says). */
+export function testDestination(
   id: string,
-  url: string,
-  config: Record<string, unknown> = {},
+  type: { name: string; displayName: string },
+  config: Record<string, unknown>,
   connection: Partial<ConfigDestination['connection']> = {},
 ): ConfigDestination {
   return {
     id,
-    name: `Webhook ${id}`,
+    name: `${type.displayName} ${id}`,
     enabled: true,
-    config: { url, method: 'POST', headers: [], ...config },
-    destinationDefinition: { name: 'webhook', displayName: 'Webhook' },
+    config,
+    destinationDefinition: type,
     connection: {
       id: `conn_${id}`,
       enabled: true,
@@ -120,6 +120,21 @@ export function webhookDestination(
     },
     transformations: [],
   };
+}
+
+/** A webhook destination connected to a test source. */
+export function webhookDestination(
+  id: string,
+  url: string,
+  config: Record<string, unknown> = {},
+  connection: Partial<ConfigDestination['connection']> = {},
+): ConfigDestination {
+  return testDestination(
+    id,
+    { name: 'webhook', displayName: 'Webhook' },
+    { url, method: 'POST', headers: [], ...config },
+    connection,
+  );
 }
 
 export function pipelineConfig(destinations: ConfigDestination[], sourceId = 'src_1'): WorkspaceConfig {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { ConfigDestination } from '@keel/shared';
 import type { GatewayJob } from '../../jobsdb/gateway-jobs';
 import { closeNow, listenLocally } from '../local-server';
+import { testDestination } from '../testing';
 
 /** One request as a vendor's server received it. */
 export interface VendorRequest {
@@ -70,22 +71,7 @@ export function vendorDestination(
   type: string,
   config: Record<string, unknown>,
 ): ConfigDestination {
-  return {
-    id,
-    name: `${type} ${id}`,
-    enabled: true,
-    config,
-    destinationDefinition: { name: type, displayName: type },
-    connection: {
-      id: `conn_${id}`,
-      enabled: true,
-      filterMode: 'none',
-      filterEvents: [],
-      consentCategories: [],
-      orderingEnabled: true,
-    },
-    transformations: [],
-  };
+  return testDestination(id, { name: type, displayName: type }, config);
 }
 
 /** Gateway jobs for the given events of the test source, as the gateway would store them. */
