@@ -11,6 +11,7 @@ import { SelectField, TextField } from '../../../../components/ui/field';
 import { FormError } from '../../../../components/ui/form-error';
 import { EmptyState, QueryState } from '../../../../components/ui/states';
 import { Table } from '../../../../components/ui/table';
+import { TableCard } from '../../../../components/ui/table-card';
 import { useToast } from '../../../../components/ui/toast';
 import { fieldErrorsOf } from '../../../../lib/errors';
 import { fieldBinder } from '../../../../lib/form';
@@ -175,50 +176,43 @@ export function Invitations() {
           </div>
         ) : null}
       </Card>
-      <Card title="Pending and past invitations" padded={false}>
-        <QueryState query={invitations} loadingLabel="Loading invitations">
-          {(list) =>
-            list.length === 0 ? (
-              <p className="p-5 text-sm text-ink-600">No invitations yet.</p>
-            ) : (
-              <Table
-                caption="Invitations"
-                rows={list}
-                rowKey={(i) => i.id}
-                columns={[
-                  { header: 'For', cell: (i) => i.email ?? 'Anyone with the link' },
-                  { header: 'Role', cell: (i) => i.role },
-                  {
-                    header: 'Status',
-                    cell: (i) =>
-                      i.acceptedAt ? (
-                        <Badge tone="ok">Accepted</Badge>
-                      ) : Date.parse(i.expiresAt) < Date.now() ? (
-                        <Badge>Expired</Badge>
-                      ) : (
-                        <Badge tone="warn">Pending</Badge>
-                      ),
-                  },
-                  { header: 'Expires', cell: (i) => formatRelative(i.expiresAt), wide: true },
-                  {
-                    header: <span className="sr-only">Actions</span>,
-                    cell: (i) =>
-                      i.acceptedAt ? null : (
-                        <Button
-                          size="sm"
-                          variant="danger"
-                          onClick={() => revoke.mutate({ workspaceId: workspace.id, id: i.id })}
-                        >
-                          Revoke
-                        </Button>
-                      ),
-                  },
-                ]}
-              />
-            )
-          }
-        </QueryState>
-      </Card>
+      <TableCard
+        title="Pending and past invitations"
+        caption="Invitations"
+        query={invitations}
+        loadingLabel="Loading invitations"
+        empty="No invitations yet."
+        rowKey={(i) => i.id}
+        columns={[
+          { header: 'For', cell: (i) => i.email ?? 'Anyone with the link' },
+          { header: 'Role', cell: (i) => i.role },
+          {
+            header: 'Status',
+            cell: (i) =>
+              i.acceptedAt ? (
+                <Badge tone="ok">Accepted</Badge>
+              ) : Date.parse(i.expiresAt) < Date.now() ? (
+                <Badge>Expired</Badge>
+              ) : (
+                <Badge tone="warn">Pending</Badge>
+              ),
+          },
+          { header: 'Expires', cell: (i) => formatRelative(i.expiresAt), wide: true },
+          {
+            header: <span className="sr-only">Actions</span>,
+            cell: (i) =>
+              i.acceptedAt ? null : (
+                <Button
+                  size="sm"
+                  variant="danger"
+                  onClick={() => revoke.mutate({ workspaceId: workspace.id, id: i.id })}
+                >
+                  Revoke
+                </Button>
+              ),
+          },
+        ]}
+      />
     </div>
   );
 }

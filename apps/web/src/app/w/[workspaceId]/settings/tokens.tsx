@@ -9,8 +9,9 @@ import { Button } from '../../../../components/ui/button';
 import { Badge, Card } from '../../../../components/ui/card';
 import { SelectField, TextField } from '../../../../components/ui/field';
 import { FormError } from '../../../../components/ui/form-error';
-import { EmptyState, QueryState } from '../../../../components/ui/states';
-import { type Column, Table } from '../../../../components/ui/table';
+import { EmptyState } from '../../../../components/ui/states';
+import type { Column } from '../../../../components/ui/table';
+import { TableCard } from '../../../../components/ui/table-card';
 import { useToast } from '../../../../components/ui/toast';
 import { fieldErrorsOf } from '../../../../lib/errors';
 import { fieldBinder } from '../../../../lib/form';
@@ -113,28 +114,20 @@ export function ApiTokens() {
           </div>
         ) : null}
       </Card>
-      <Card title="API tokens" padded={false}>
-        <QueryState query={tokens} loadingLabel="Loading tokens">
-          {(list) =>
-            list.length === 0 ? (
-              <p className="p-5 text-sm text-ink-600">No API tokens yet.</p>
-            ) : (
-              <Table
-                caption="API tokens"
-                rows={list}
-                rowKey={(t) => t.id}
-                columns={tokenColumns<(typeof list)[number]>(
-                  [
-                    { header: 'Role', cell: (t) => t.role },
-                    { header: 'Last used', cell: (t) => formatRelative(t.lastUsedAt), wide: true },
-                  ],
-                  (t) => revoke.mutate({ workspaceId: workspace.id, id: t.id }),
-                )}
-              />
-            )
-          }
-        </QueryState>
-      </Card>
+      <TableCard
+        title="API tokens"
+        query={tokens}
+        loadingLabel="Loading tokens"
+        empty="No API tokens yet."
+        rowKey={(t) => t.id}
+        columns={tokenColumns<NonNullable<typeof tokens.data>[number]>(
+          [
+            { header: 'Role', cell: (t) => t.role },
+            { header: 'Last used', cell: (t) => formatRelative(t.lastUsedAt), wide: true },
+          ],
+          (t) => revoke.mutate({ workspaceId: workspace.id, id: t.id }),
+        )}
+      />
     </div>
   );
 }
@@ -202,25 +195,17 @@ export function DataPlaneTokens() {
           </div>
         ) : null}
       </Card>
-      <Card title="Data-plane tokens" padded={false}>
-        <QueryState query={tokens} loadingLabel="Loading tokens">
-          {(list) =>
-            list.length === 0 ? (
-              <p className="p-5 text-sm text-ink-600">No data-plane tokens yet.</p>
-            ) : (
-              <Table
-                caption="Data-plane tokens"
-                rows={list}
-                rowKey={(t) => t.id}
-                columns={tokenColumns<(typeof list)[number]>(
-                  [{ header: 'Last used', cell: (t) => formatRelative(t.lastUsedAt) }],
-                  (t) => revoke.mutate({ workspaceId: workspace.id, id: t.id }),
-                )}
-              />
-            )
-          }
-        </QueryState>
-      </Card>
+      <TableCard
+        title="Data-plane tokens"
+        query={tokens}
+        loadingLabel="Loading tokens"
+        empty="No data-plane tokens yet."
+        rowKey={(t) => t.id}
+        columns={tokenColumns<NonNullable<typeof tokens.data>[number]>(
+          [{ header: 'Last used', cell: (t) => formatRelative(t.lastUsedAt) }],
+          (t) => revoke.mutate({ workspaceId: workspace.id, id: t.id }),
+        )}
+      />
     </div>
   );
 }
