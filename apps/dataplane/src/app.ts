@@ -1,4 +1,5 @@
 import { checkDatabase } from '@keel/postgres';
+import { QuietRequestLogs } from '@keel/runtime';
 import { limitsFromEnv } from '@keel/transform';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -63,9 +64,7 @@ export async function buildDataPlane(deps: DataPlaneDeps): Promise<FastifyInstan
       ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     trustProxy: trustProxy(env.GATEWAY_TRUST_PROXY),
-    // Fastify's two info lines per request would cost more than storing the event: they are
-    // logged at trace and debug instead (below); /metrics counts requests by source and status.
-    disableRequestLogging: true,
+    logController: new QuietRequestLogs(),
   });
   const pool =
     deps.pool ?? new pg.Pool({ connectionString: env.databaseUrl, max: 20, connectionTimeoutMillis: 5000 });
@@ -81,14 +80,6 @@ export async function buildDataPlane(deps: DataPlaneDeps): Promise<FastifyInstan
   pool.on('connect', listenOnClient);
   const metrics = createMetricsRegistry();
   const config = deps.config ?? new MemoryConfigStore();
-  app.addHook('onRequest', (request, _reply, done) => {
-    request.log.trace({ req: request }, 'incoming request');
-    done();
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    request.log.debug({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
-    done();
-  });
   app.decorate('dataPlane', { env, pool, config, metrics });
   app.addHook('onClose', async () => {
     pool.off('error', onPoolError);
