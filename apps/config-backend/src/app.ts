@@ -46,6 +46,11 @@ export async function buildConfigBackend(deps: ConfigBackendDeps): Promise<Fasti
   });
   const prisma = deps.prisma ?? createPrisma(env.DATABASE_URL);
   const pool = deps.pool ?? new pg.Pool({ connectionString: env.DATABASE_URL, max: 5 });
+  // An idle connection's error (the database restarted) must not crash the process; the next
+  // query reconnects.
+  const onPoolError = (error: Error) =>
+    app.log.warn({ error: error.message }, 'idle database connection lost');
+  pool.on('error', onPoolError);
   const metrics = createConfigBackendMetrics();
   app.decorate('keel', {
     env,
@@ -55,6 +60,7 @@ export async function buildConfigBackend(deps: ConfigBackendDeps): Promise<Fasti
     metrics,
   });
   app.addHook('onClose', async () => {
+    pool.off('error', onPoolError);
     if (!deps.prisma) await prisma.$disconnect();
     if (!deps.pool) await pool.end();
   });

@@ -151,7 +151,9 @@ describe('reports', () => {
   });
 
   it('sums each connection over the last hour for the graph', async () => {
-    const health = await viewer.ok('query', 'reports.connectionHealth', { workspaceId, minutes: 90 });
+    // The rows sit at whole minutes before this hour began; reach back 90 minutes from there.
+    const minutes = 90 + Math.floor((now - thisHour) / 60_000);
+    const health = await viewer.ok('query', 'reports.connectionHealth', { workspaceId, minutes });
     expect(
       health.map(
         (h: {
