@@ -216,6 +216,16 @@ describe('GET /data-plane/v1/config', () => {
         WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`,
     );
     expect(rowCount).toBe(1);
+    // The config-backend learns of the drop from its socket a moment after the backend exits;
+    // a change committed inside that window is served from cache for at most the cache's max age.
+    for (let i = 0; i < 50; i++) {
+      const { rowCount: left } = await db.pool.query(
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`,
+      );
+      if (left === 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 100));
     await prisma.source.update({ where: { id: 'wsa_src' }, data: { rateLimitPerSecond: 77 } });
     const during = await get('/data-plane/v1/config', wsToken, { 'if-none-match': before });
     expect(during.statusCode).toBe(200);
