@@ -82,10 +82,24 @@ export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
   return { url: withDatabase(serverUrl, name), name, serverUrl };
 }
 
+/**
+ * Drops the database once nothing is connected to it. It never forces: terminating a
+ * connection that a test left open would surface in that test's process as an unhandled error.
+ * A database still in use after a few seconds is left behind (the test process's exit closes
+ * its connections; the embedded server is deleted at the end of the run anyway).
+ */
 export async function dropTestDatabase(db: TestDatabase): Promise<void> {
-  await withClient(withDatabase(db.serverUrl, 'postgres'), (admin) =>
-    admin.query(`DROP DATABASE IF EXISTS ${db.name} WITH (FORCE)`),
-  );
+  await withClient(withDatabase(db.serverUrl, 'postgres'), async (admin) => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS ${db.name}`);
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== '55006') throw error; // 55006: in use by other sessions
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  });
 }
 
 /**
