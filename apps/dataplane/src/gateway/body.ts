@@ -29,13 +29,16 @@ function collect(stream: Readable, limit: number): Promise<Buffer> {
     };
     stream.on('data', onData);
     stream.once('error', reject);
+    let ended = false;
     // A client that hangs up mid-body may end the stream without 'end' or 'error'.
-    stream.once('close', () =>
-      reject(new GatewayError('invalid-body', 'The connection closed before the whole body arrived.')),
-    );
-    stream.once('end', () =>
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)),
-    );
+    stream.once('close', () => {
+      if (!ended)
+        reject(new GatewayError('invalid-body', 'The connection closed before the whole body arrived.'));
+    });
+    stream.once('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    });
   });
 }
 

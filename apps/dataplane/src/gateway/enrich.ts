@@ -23,13 +23,14 @@ function parseTime(value: unknown): number | undefined {
  */
 export class Enricher {
   private readonly receivedMs: number;
-  private readonly receivedAt: string;
+  /** receivedAt as ISO 8601, formatted once per request. */
+  readonly receivedAtIso: string;
   private lastSentAt: unknown;
   private lastSentMs: number | undefined;
 
   constructor(private readonly ctx: EnrichContext) {
     this.receivedMs = ctx.receivedAt.getTime();
-    this.receivedAt = ctx.receivedAt.toISOString();
+    this.receivedAtIso = ctx.receivedAt.toISOString();
   }
 
   /**
@@ -54,10 +55,10 @@ export class Enricher {
       } else if (original !== undefined) {
         event.timestamp = event.originalTimestamp;
       } else {
-        event.timestamp = this.receivedAt;
+        event.timestamp = this.receivedAtIso;
       }
     }
-    event.receivedAt = this.receivedAt;
+    event.receivedAt = this.receivedAtIso;
     event.request_ip = this.ctx.requestIp;
     return event;
   }

@@ -1,7 +1,7 @@
 import { freePort, useTestDatabase } from '@keel/postgres/testing';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import type { GatewayJob } from '../jobsdb/gateway-jobs';
+import { encodeGatewayJobs, type GatewayJob } from '../jobsdb/gateway-jobs';
 import { GatewayError } from './errors';
 import { type GroupCommitOptions, GroupCommitter } from './group-commit';
 
@@ -27,6 +27,11 @@ function job(messageId: string): GatewayJob {
   };
 }
 
+/** One job as the gateway submits it: its COPY row. */
+function row(messageId: string): Buffer {
+  return encodeGatewayJobs([job(messageId)]);
+}
+
 function recorder() {
   const batches: number[] = [];
   const failures: string[] = [];
@@ -46,7 +51,7 @@ describe('GroupCommitter', () => {
     const rec = recorder();
     const committer = new GroupCommitter(db.pool, options, rec.observer);
     const ids = Array.from({ length: 200 }, (_, i) => `gc-${i}`);
-    await Promise.all(ids.map((id) => committer.submit([job(id)], 100)));
+    await Promise.all(ids.map((id) => committer.submit(row(id), 1)));
     await committer.close();
     expect(rec.batches.reduce((a, b) => a + b, 0)).toBe(200);
     expect(rec.batches.length).toBeLessThan(50);
@@ -59,15 +64,20 @@ describe('GroupCommitter', () => {
   });
 
   it('refuses with 503 overloaded once the queue holds maxQueueBytes, and commits the rest', async () => {
-    const committer = new GroupCommitter(db.pool, { ...options, maxQueueBytes: 250 }, recorder().observer);
+    const size = row('ov-0').length;
+    const committer = new GroupCommitter(
+      db.pool,
+      { ...options, maxQueueBytes: Math.floor(size * 1.5) },
+      recorder().observer,
+    );
     const blocker = new pg.Client({ connectionString: db.url });
     await blocker.connect();
     await blocker.query('BEGIN');
     await blocker.query('LOCK TABLE gw_jobs IN ACCESS EXCLUSIVE MODE');
-    const first = committer.submit([job('ov-1')], 100); // in flight, waiting for the lock
+    const first = committer.submit(row('ov-1'), 1); // in flight, waiting for the lock
     await new Promise((r) => setTimeout(r, 100));
-    const second = committer.submit([job('ov-2')], 200); // queued
-    const third = committer.submit([job('ov-3')], 100); // 300 bytes would exceed 250
+    const second = committer.submit(row('ov-2'), 1); // queued, one row's bytes
+    const third = committer.submit(row('ov-3'), 1); // two rows' bytes would exceed 1.5 rows'
     await expect(third).rejects.toMatchObject({
       code: 'overloaded',
       status: 503,
@@ -85,17 +95,17 @@ describe('GroupCommitter', () => {
     });
     const rec = recorder();
     const committer = new GroupCommitter(dead, options, rec.observer);
-    const failure = await committer.submit([job('dead-1')], 100).catch((e: unknown) => e);
+    const failure = await committer.submit(row('dead-1'), 1).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(GatewayError);
     expect(failure).toMatchObject({ code: 'database-unavailable', status: 503 });
     const started = Date.now();
-    await expect(committer.submit([job('dead-2')], 100)).rejects.toMatchObject({
+    await expect(committer.submit(row('dead-2'), 1)).rejects.toMatchObject({
       code: 'database-unavailable',
     });
     expect(Date.now() - started).toBeLessThan(100); // refused during the backoff, without a connection attempt
     expect(rec.failures).toHaveLength(1);
     await new Promise((r) => setTimeout(r, options.failureBackoffMs + 50));
-    await expect(committer.submit([job('dead-3')], 100)).rejects.toMatchObject({
+    await expect(committer.submit(row('dead-3'), 1)).rejects.toMatchObject({
       code: 'database-unavailable',
     });
     expect(rec.failures).toHaveLength(2);

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { appendGatewayJobs, type GatewayJob } from '../jobsdb/gateway-jobs';
+import { appendGatewayRows } from '../jobsdb/gateway-jobs';
 import { GatewayError } from './errors';
 
 export interface GroupCommitOptions {
@@ -27,8 +27,9 @@ export interface GroupCommitObserver {
 }
 
 interface Pending {
-  jobs: GatewayJob[];
-  bytes: number;
+  /** gw_jobs rows in COPY's text format. */
+  rows: Buffer;
+  events: number;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -65,8 +66,12 @@ export class GroupCommitter {
     private readonly observer: GroupCommitObserver,
   ) {}
 
-  /** Resolves once `jobs` are committed; rejects with a 503 GatewayError otherwise. */
-  submit(jobs: GatewayJob[], bytes: number): Promise<void> {
+  /**
+   * Resolves once `rows` (`events` gw_jobs rows in COPY's text format, see `gatewayRow`) are
+   * committed; rejects with a 503 GatewayError otherwise.
+   */
+  submit(rows: Buffer, events: number): Promise<void> {
+    const bytes = rows.length;
     if (this.closed) return Promise.reject(unavailable());
     if (Date.now() < this.unhealthyUntil) return Promise.reject(unavailable());
     if (this.queuedBytes + bytes > this.options.maxQueueBytes && this.queue.length > 0) {
@@ -79,8 +84,8 @@ export class GroupCommitter {
       );
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ jobs, bytes, resolve, reject });
-      this.queuedEvents += jobs.length;
+      this.queue.push({ rows, events, resolve, reject });
+      this.queuedEvents += events;
       this.queuedBytes += bytes;
       this.observer.depth(this.queuedEvents, this.queuedBytes);
       if (!this.lingerTimer || this.queuedEvents >= this.options.maxBatchEvents) this.pump();
@@ -134,23 +139,24 @@ export class GroupCommitter {
     let count = 0;
     while (count < this.queue.length) {
       const next = this.queue[count] as Pending;
-      if (count > 0 && events + next.jobs.length > this.options.maxBatchEvents) break;
-      events += next.jobs.length;
+      if (count > 0 && events + next.events > this.options.maxBatchEvents) break;
+      events += next.events;
       count++;
     }
     const batch = this.queue.slice(0, count);
     this.queue = this.queue.slice(count);
     this.queuedEvents -= events;
-    for (const p of batch) this.queuedBytes -= p.bytes;
+    for (const p of batch) this.queuedBytes -= p.rows.length;
     this.observer.depth(this.queuedEvents, this.queuedBytes);
     return batch;
   }
 
   private async commit(batch: Pending[]): Promise<void> {
-    const jobs = batch.length === 1 ? (batch[0] as Pending).jobs : batch.flatMap((p) => p.jobs);
+    let events = 0;
+    for (const p of batch) events += p.events;
     const started = process.hrtime.bigint();
     let timer: NodeJS.Timeout | undefined;
-    const work = this.write(jobs);
+    const work = this.write(batch.map((p) => p.rows));
     try {
       await Promise.race([
         work,
@@ -161,7 +167,7 @@ export class GroupCommitter {
           );
         }),
       ]);
-      this.observer.committed(jobs.length, Number(process.hrtime.bigint() - started) / 1e9);
+      this.observer.committed(events, Number(process.hrtime.bigint() - started) / 1e9);
       for (const p of batch) p.resolve();
     } catch (error) {
       work.catch(() => {}); // still running after a timeout; its outcome no longer matters
@@ -179,7 +185,7 @@ export class GroupCommitter {
     }
   }
 
-  private async write(jobs: GatewayJob[]): Promise<void> {
+  private async write(rows: Buffer[]): Promise<void> {
     const client = await this.pool.connect();
     if (!guarded.has(client)) {
       // A connection reset between our queries, or after a broken client was handed back, is
@@ -188,9 +194,7 @@ export class GroupCommitter {
       guarded.add(client);
     }
     try {
-      await client.query('BEGIN');
-      await appendGatewayJobs(client, jobs);
-      await client.query('COMMIT');
+      await appendGatewayRows(client, rows); // commits: no transaction is open on a pooled client
       client.release();
     } catch (error) {
       // A client that failed mid-transaction is discarded, not returned to the pool.

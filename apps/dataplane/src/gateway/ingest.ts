@@ -1,13 +1,14 @@
 import { type ConfigSource, userKeyOf } from '@keel/shared';
-import type { GatewayJob } from '../jobsdb/gateway-jobs';
+import { gatewayRow, gatewayRowPrefix } from '../jobsdb/gateway-jobs';
 import { Enricher } from './enrich';
 import { GatewayError, type RejectedEvent } from './errors';
 import { checkEvent } from './validate';
 
 export interface PreparedEvents {
-  jobs: GatewayJob[];
-  /** Serialised bytes of all jobs, for the bounded queue. */
-  bytes: number;
+  /** How many events were accepted. */
+  accepted: number;
+  /** The accepted events as gw_jobs rows in COPY's text format, encoded while the request is at hand. */
+  rows: Buffer;
   rejected: RejectedEvent[];
 }
 
@@ -19,14 +20,17 @@ export interface PrepareContext {
   maxEventBytes: number;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Validates, enriches and serialises each event of a request. Invalid events are listed by
- * index and reason; the valid ones become jobs, so a batch is accepted partially.
+ * index and reason; the valid ones become rows, so a batch is accepted partially.
  */
 export function prepareEvents(events: readonly unknown[], ctx: PrepareContext): PreparedEvents {
-  const jobs: GatewayJob[] = [];
   const rejected: RejectedEvent[] = [];
-  let bytes = 0;
+  const prefix = gatewayRowPrefix(ctx.source.workspaceId, ctx.source.id);
+  let rows = '';
+  let accepted = 0;
   const enricher = new Enricher({
     receivedAt: ctx.receivedAt,
     requestIp: ctx.requestIp,
@@ -56,17 +60,11 @@ export function prepareEvents(events: readonly unknown[], ctx: PrepareContext): 
       });
       continue;
     }
-    bytes += size;
-    jobs.push({
-      workspaceId: ctx.source.workspaceId,
-      sourceId: ctx.source.id,
-      userKey: userKeyOf(event as { userId?: string | null; anonymousId?: string | null }),
-      messageId: event.messageId as string,
-      receivedAt: ctx.receivedAt,
-      payload,
-    });
+    const userKey = userKeyOf(event as { userId?: string | null; anonymousId?: string | null });
+    rows += gatewayRow(prefix, userKey, event.messageId as string, enricher.receivedAtIso, payload);
+    accepted++;
   }
-  return { jobs, bytes, rejected };
+  return { accepted, rows: accepted === 0 ? EMPTY : Buffer.from(rows), rejected };
 }
 
 /** The error for a request none of whose events could be accepted. */

@@ -210,14 +210,12 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayOption
     for (const rejection of prepared.rejected) {
       metrics.eventsRejected.inc({ source: source.id, reason: rejection.code });
     }
-    if (prepared.jobs.length === 0) throw nothingAccepted(prepared.rejected, shape.kind !== 'batch');
-    await committer.submit(prepared.jobs, prepared.bytes);
-    metrics.eventsAccepted.inc({ source: source.id }, prepared.jobs.length);
+    if (prepared.accepted === 0) throw nothingAccepted(prepared.rejected, shape.kind !== 'batch');
+    await committer.submit(prepared.rows, prepared.accepted);
+    metrics.eventsAccepted.inc({ source: source.id }, prepared.accepted);
     reply.header('content-type', 'application/json; charset=utf-8');
     if (prepared.rejected.length === 0) return reply.send(OK);
-    return reply.send(
-      JSON.stringify({ ok: true, accepted: prepared.jobs.length, rejected: prepared.rejected }),
-    );
+    return reply.send(JSON.stringify({ ok: true, accepted: prepared.accepted, rejected: prepared.rejected }));
   }
 
   for (const [path, type] of Object.entries(SINGLE_PATHS)) {
@@ -240,8 +238,8 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayOption
         requestIp: request.ip,
         maxEventBytes: options.maxEventBytes,
       });
-      if (prepared.jobs.length === 0) throw nothingAccepted(prepared.rejected, true);
-      await committer.submit(prepared.jobs, prepared.bytes);
+      if (prepared.accepted === 0) throw nothingAccepted(prepared.rejected, true);
+      await committer.submit(prepared.rows, prepared.accepted);
       metrics.eventsAccepted.inc({ source: source.id });
       return reply.header('content-type', 'image/gif').header('cache-control', 'no-store').send(PIXEL);
     });
