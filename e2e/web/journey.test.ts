@@ -312,6 +312,59 @@ describe('the web app, from sign-up to delivery', { timeout: 120_000 }, () => {
     await checkScreen('15b-sources-traffic');
   });
 
+  it('shows the events the gateway rejected, per source with their reasons and a sample', async () => {
+    const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+    const post = (body: string) =>
+      fetch(`${gatewayUrl}/v1/batch`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body,
+      });
+    // Three invalid events (none accepted, so the deliveries above stay as they are) and bad JSON.
+    const batch = await post(
+      JSON.stringify({
+        batch: [
+          { type: 'track', userId: 'user-x', messageId: 'no-event-name' },
+          { type: 'track', userId: 'user-y' },
+          { type: 'launch', userId: 'user-z' },
+        ],
+      }),
+    );
+    expect(batch.status).toBe(400);
+    expect(((await batch.json()) as { rejected: unknown[] }).rejected).toHaveLength(3);
+    expect((await post('{"batch": [')).status).toBe(400);
+
+    await page.getByRole('link', { name: 'Delivery' }).first().click();
+    const rejected = page.locator('dt:text-is("Rejected at gateway") + dd');
+    await rejected.waitFor();
+    const deadline = Date.now() + 45_000;
+    while ((await rejected.textContent()) !== '4' && Date.now() < deadline) {
+      await page.waitForTimeout(1000);
+      await page.reload();
+      await rejected.waitFor();
+    }
+    expect(await rejected.textContent()).toBe('4');
+    const table = page.getByRole('table', { name: 'Events rejected at the gateway, by source and reason' });
+    await table.getByRole('row', { name: /Marketing site invalid-event 3/ }).waitFor();
+    await table.getByRole('row', { name: /Marketing site invalid-json 1/ }).waitFor();
+    await checkScreen('15c-delivery-rejected');
+    await page.getByRole('button', { name: 'Show a sample of invalid-event from Marketing site' }).click();
+    await page.getByRole('dialog').getByText('invalid-event').first().waitFor();
+    await page
+      .getByRole('dialog')
+      .getByText(/no-event-name|"index"/)
+      .first()
+      .waitFor();
+    await checkScreen('15d-delivery-rejected-sample');
+    await page.getByRole('button', { name: 'Close' }).click();
+
+    await page.getByRole('link', { name: 'Sources' }).first().click();
+    await page.getByRole('link', { name: 'Marketing site' }).click();
+    await page.getByRole('tab', { name: 'Rejected' }).click();
+    await page.getByRole('row', { name: /invalid-event 3/ }).waitFor();
+    await checkScreen('15e-source-rejected');
+  });
+
   it('breaks the sink, shows the failures, fixes it and replays them', async () => {
     sink.setStatus(400);
     const before = sink.received.length;

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
-/** The outcome of one job at one step of the pipeline. */
-export const DeliveryStatus = z.enum(['delivered', 'retrying', 'aborted', 'dropped']);
+/**
+ * The outcome of one job at one step of the pipeline. `rejected`: refused by the gateway and
+ * never stored (an invalid event, rate-limited, too large); its destination is ''.
+ */
+export const DeliveryStatus = z.enum(['delivered', 'retrying', 'aborted', 'dropped', 'rejected']);
 export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
 
 export const ReportSample = z.object({
@@ -18,7 +21,7 @@ export const DeliveryReportRow = z.object({
   sourceId: z.string(),
   destinationId: z.string(),
   status: DeliveryStatus,
-  /** '' when there is no error; a drop's reason, or an HTTP status or network error code. */
+  /** '' when there is no error; a drop's reason, the gateway's code for a rejection, or an HTTP status or network error code. */
   errorCode: z.string(),
   count: z.number().int().nonnegative(),
   latencyP50Ms: z.number().int().nonnegative().nullable(),

@@ -6,6 +6,7 @@ import { type GroupCommitOptions, GroupCommitter } from './group-commit';
 import type { KeyUsageRecorder } from './key-usage';
 import { createGatewayMetrics } from './metrics';
 import { RateLimiter } from './rate-limit';
+import { GatewayRejections } from './rejections';
 import { gatewayRoutes } from './routes';
 
 export interface GatewaySettings extends GroupCommitOptions {
@@ -15,7 +16,8 @@ export interface GatewaySettings extends GroupCommitOptions {
 
 /**
  * Registers the gateway on `app`: its routes in their own scope, its group committer on the
- * data plane's pool, and its metrics on the registry. Closing the app drains the committer.
+ * data plane's pool, its rejection counts (for the dashboard) and its metrics on the registry.
+ * Closing the app drains the committer and writes the last rejection counts.
  */
 export async function registerGateway(
   app: FastifyInstance,
@@ -33,12 +35,17 @@ export async function registerGateway(
   });
   const committer = new GroupCommitter(deps.pool, settings, metrics.commitObserver);
   app.addHook('onClose', () => committer.close());
+  // Counted in memory, written to rpt_deltas once a second; the last counts on close.
+  const rejections = new GatewayRejections({ pool: deps.pool, log: app.log });
+  rejections.start();
+  app.addHook('onClose', () => rejections.close());
   await app.register(gatewayRoutes, {
     config: deps.config,
     committer,
     metrics,
     rateLimiter: new RateLimiter(),
     keyUsage: deps.keyUsage,
+    rejections,
     maxRequestBytes: settings.maxRequestBytes,
     maxEventBytes: settings.maxEventBytes,
   });

@@ -10,6 +10,7 @@ import { nothingAccepted, prepareEvents } from './ingest';
 import type { KeyUsageRecorder } from './key-usage';
 import type { GatewayMetrics } from './metrics';
 import type { RateLimiter } from './rate-limit';
+import type { GatewayRejections } from './rejections';
 
 export interface GatewayOptions {
   config: ConfigStore;
@@ -18,6 +19,8 @@ export interface GatewayOptions {
   rateLimiter: RateLimiter;
   /** Told of each write key accepted for events (not for SDK bootstrap), for its last-used time. */
   keyUsage?: KeyUsageRecorder;
+  /** Counts refused events per source for the dashboard (rpt_deltas); Prometheus counts them too. */
+  rejections?: GatewayRejections;
   maxRequestBytes: number;
   maxEventBytes: number;
 }
@@ -47,6 +50,8 @@ const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBR
 declare module 'fastify' {
   interface FastifyRequest {
     gatewaySourceId: string;
+    /** The events of the request once they are known, for counting a whole-request refusal. */
+    gatewayEvents: number;
   }
 }
 
@@ -90,9 +95,10 @@ function parseJson(body: unknown): unknown {
  * CORS for all of it. Runs in its own encapsulated scope: every body is read raw here.
  */
 export async function gatewayRoutes(app: FastifyInstance, options: GatewayOptions): Promise<void> {
-  const { config, committer, metrics, rateLimiter, keyUsage } = options;
+  const { config, committer, metrics, rateLimiter, keyUsage, rejections } = options;
 
   app.decorateRequest('gatewaySourceId', '');
+  app.decorateRequest('gatewayEvents', 0);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (request, payload, done) => {
     readBody(payload, request.headers, options.maxRequestBytes).then(
@@ -121,15 +127,18 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayOption
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     if (error instanceof GatewayError) {
+      rejections?.refused(config, request, error.code, request.gatewayEvents, error.message);
       if (error.extra.retryAfterSeconds !== undefined) {
         reply.header('retry-after', String(error.extra.retryAfterSeconds));
       }
       return reply.code(error.status).send(error.body());
     }
     if (error.statusCode === 413) {
+      rejections?.refused(config, request, 'request-too-large', 0, 'The request body is too large.');
       return reply.code(413).send({ code: 'request-too-large', message: 'The request body is too large.' });
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      rejections?.refused(config, request, 'invalid-body', 0, error.message);
       return reply
         .code(400)
         .send({ code: 'invalid-body', message: `The request could not be read: ${error.message}` });
@@ -160,6 +169,7 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayOption
     const receivedAt = new Date();
     let writeKey = basicAuthUser(request.headers.authorization) ?? queryWriteKey(request);
     let source = writeKey ? authenticate(config, writeKey, keyUsage) : undefined;
+    if (source) request.gatewaySourceId = source.id;
     const body = parseJson(request.body);
     if (!source) {
       writeKey = isObject(body) && typeof body.writeKey === 'string' ? body.writeKey : undefined;
@@ -199,6 +209,7 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayOption
       events = [body];
     }
 
+    request.gatewayEvents = events.length;
     rateLimiter.take(source.id, source.rateLimitPerSecond, events.length);
     const prepared = prepareEvents(events, {
       source,
@@ -209,6 +220,7 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayOption
     });
     for (const rejection of prepared.rejected) {
       metrics.eventsRejected.inc({ source: source.id, reason: rejection.code });
+      rejections?.event(source, rejection, events[rejection.index]);
     }
     if (prepared.accepted === 0) throw nothingAccepted(prepared.rejected, shape.kind !== 'batch');
     await committer.submit(prepared.rows, prepared.accepted);
@@ -238,6 +250,7 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayOption
         requestIp: request.ip,
         maxEventBytes: options.maxEventBytes,
       });
+      for (const rejection of prepared.rejected) rejections?.event(source, rejection, event);
       if (prepared.accepted === 0) throw nothingAccepted(prepared.rejected, true);
       await committer.submit(prepared.rows, prepared.accepted);
       metrics.eventsAccepted.inc({ source: source.id });

@@ -7,11 +7,13 @@ export interface ReportEntry {
   sourceId: string;
   destinationId: string;
   status: DeliveryStatus;
-  /** '' for no error; a drop's reason, an HTTP status or a network error code. */
+  /** '' for no error; a drop's reason, a gateway rejection's code, an HTTP status or a network error code. */
   errorCode: string;
   /** Delivery latency from receivedAt, for delivered events. */
   latencyMs?: number;
   sample?: ReportSample;
+  /** How many events this entry stands for; 1 unless given (the gateway's rejections come counted). */
+  count?: number;
 }
 
 interface Delta {
@@ -50,7 +52,7 @@ export class ReportCollector {
       };
       this.deltas.set(key, delta);
     }
-    delta.count += 1;
+    delta.count += entry.count ?? 1;
     if (entry.latencyMs !== undefined) {
       const b = bucketOf(entry.latencyMs);
       delta.histogram[b] = (delta.histogram[b] ?? 0) + 1;

@@ -16,6 +16,7 @@ import { EmptyState, ErrorState, Loading } from './ui/states';
 import { Table } from './ui/table';
 
 type ErrorGroup = inferRouterOutputs<AppRouter>['reports']['errors'][number];
+type RejectionGroup = inferRouterOutputs<AppRouter>['reports']['rejections'][number];
 
 const STATUS_SERIES = [
   { key: 'delivered', label: 'Delivered', color: '#16a06a' },
@@ -23,17 +24,24 @@ const STATUS_SERIES = [
   { key: 'aborted', label: 'Failed (aborted)', color: '#d8453f' },
   { key: 'dropped', label: 'Dropped', color: '#8d96a7' },
 ];
+const REJECTED_SERIES = { key: 'rejected', label: 'Rejected at gateway', color: '#7c3aed' };
 const REASON_COLORS = ['#5f6b7f', '#3b6cf6', '#a855f7', '#0ea5e9', '#f97316', '#14b8a6'];
 
-/** Delivery status, drops by reason and latency over a chosen range, with the errors behind them. */
+/**
+ * Delivery status, drops by reason and latency over a chosen range, with the errors behind them,
+ * and the events the gateway rejected per source (not with a destination chosen: those never
+ * reached one).
+ */
 export function DeliveryDashboard({
   workspaceId,
   destinationId,
   destinationName,
+  sourceName,
 }: {
   workspaceId: string;
   destinationId?: string;
   destinationName?: (id: string) => string;
+  sourceName?: (id: string) => string;
 }) {
   const trpc = useTRPC();
   const [rangeId, setRangeId] = useState<RangeId>('24h');
@@ -74,7 +82,10 @@ export function DeliveryDashboard({
 
       {series.error ? <ErrorState error={series.error} onRetry={() => void series.refetch()} /> : null}
       {series.isPending ? <Loading label="Loading delivery figures" rows={4} /> : null}
-      {series.data ? <DeliveryFigures data={series.data} /> : null}
+      {series.data ? <DeliveryFigures data={series.data} showRejected={!destinationId} /> : null}
+      {destinationId ? null : (
+        <GatewayRejections workspaceId={workspaceId} range={range} sourceName={sourceName} />
+      )}
 
       <Card
         title="Errors"
@@ -152,38 +163,144 @@ export function DeliveryDashboard({
   );
 }
 
-function SampleView({ sample }: { sample: unknown }) {
+function SampleView({
+  sample,
+  labels = ['Request', 'Response'],
+}: {
+  sample: unknown;
+  labels?: [string, string];
+}) {
   const s = (sample ?? {}) as { messageId?: unknown; request?: unknown; response?: unknown };
   return (
     <div className="max-h-[60vh] space-y-3 overflow-y-auto">
-      {typeof s.messageId === 'string' ? (
+      {typeof s.messageId === 'string' && s.messageId !== '' ? (
         <p className="text-xs text-ink-600">
           Message <code className="font-mono">{s.messageId}</code>
         </p>
       ) : null}
-      <Json label="Request" value={s.request} />
-      <Json label="Response" value={s.response} />
+      <Json label={labels[0]} value={s.request} />
+      <Json label={labels[1]} value={s.response} />
     </div>
+  );
+}
+
+/**
+ * The events the gateway refused and never stored, per source and reason code (the client was
+ * told each reason in its response). For the delivery page, or one source's page.
+ */
+export function GatewayRejections({
+  workspaceId,
+  range,
+  sourceId,
+  sourceName,
+  rangeLabel = 'in this range',
+}: {
+  workspaceId: string;
+  range: { from: string; to: string };
+  sourceId?: string;
+  sourceName?: (id: string) => string;
+  /** How the range reads in a sentence. */
+  rangeLabel?: string;
+}) {
+  const trpc = useTRPC();
+  const input = { workspaceId, ...range, ...(sourceId ? { sourceId } : {}) };
+  const groups = useQuery({ ...trpc.reports.rejections.queryOptions(input), refetchInterval: 30_000 });
+  const [sample, setSample] = useState<RejectionGroup | null>(null);
+  return (
+    <Card
+      title="Rejected at gateway"
+      description="Events the gateway refused and never stored: invalid, too large or over the source’s rate limit. Each sender was told the reason."
+      padded={false}
+    >
+      {groups.error ? (
+        <div className="p-5">
+          <ErrorState error={groups.error} onRetry={() => void groups.refetch()} />
+        </div>
+      ) : groups.isPending ? (
+        <div className="p-5">
+          <Loading label="Loading rejections" />
+        </div>
+      ) : groups.data && groups.data.length === 0 ? (
+        <p className="p-5 text-sm text-ink-600">The gateway rejected no events {rangeLabel}.</p>
+      ) : (
+        <Table
+          caption="Events rejected at the gateway, by source and reason"
+          rows={groups.data ?? []}
+          rowKey={(g) => `${g.sourceId}:${g.errorCode}`}
+          columns={[
+            ...(sourceId
+              ? []
+              : [
+                  {
+                    header: 'Source',
+                    cell: (g: RejectionGroup) => (
+                      <span className="font-medium">{sourceName?.(g.sourceId) ?? g.sourceId}</span>
+                    ),
+                  },
+                ]),
+            {
+              header: 'Reason',
+              cell: (g) => <code className="whitespace-nowrap font-mono text-[13px]">{g.errorCode}</code>,
+            },
+            {
+              header: 'Events',
+              cell: (g) => <span className="tabular-nums">{formatNumber(g.count)}</span>,
+            },
+            { header: 'Last seen', cell: (g) => formatDateTime(g.lastSeen), wide: true },
+            {
+              header: <span className="sr-only">Sample</span>,
+              cell: (g) =>
+                g.samples.length ? (
+                  <Button
+                    size="sm"
+                    onClick={() => setSample(g)}
+                    aria-label={`Show a sample of ${g.errorCode} from ${sourceName?.(g.sourceId) ?? g.sourceId}`}
+                  >
+                    Sample
+                  </Button>
+                ) : (
+                  <span className="text-xs text-ink-500">no sample</span>
+                ),
+            },
+          ]}
+        />
+      )}
+      <Dialog
+        open={sample !== null}
+        onClose={() => setSample(null)}
+        title={`Sample of ${sample?.errorCode ?? 'this rejection'}`}
+        description="Which event of the request it was, and what the gateway answered. Rejected events are not stored."
+        footer={<Button onClick={() => setSample(null)}>Close</Button>}
+      >
+        {sample ? <SampleView sample={sample.samples[0]} labels={['Event', 'Gateway answer']} /> : null}
+      </Dialog>
+    </Card>
   );
 }
 
 type Timeseries = inferRouterOutputs<AppRouter>['reports']['timeseries'];
 
 /** The figures and charts of one time series; pure, so the render bench can time it. */
-export function DeliveryFigures({ data }: { data: Timeseries }) {
+export function DeliveryFigures({ data, showRejected = true }: { data: Timeseries; showRejected?: boolean }) {
   const reasons = Object.keys(data.totals.droppedByReason);
   const format = tickFormatter(data.bucket);
+  const figures: Array<[string, number | string, string]> = [
+    ['Delivered', data.totals.delivered, 'text-ok-700'],
+    ['Retrying', data.totals.retrying, 'text-warn-700'],
+    ['Failed', data.totals.aborted, 'text-bad-700'],
+    ['Dropped', data.totals.dropped, 'text-ink-900'],
+    ...(showRejected
+      ? [['Rejected at gateway', data.totals.rejected, 'text-bad-700'] as [string, number, string]]
+      : []),
+    ['p50 latency', formatMs(data.totals.latencyP50Ms), 'text-ink-900'],
+    ['p95 latency', formatMs(data.totals.latencyP95Ms), 'text-ink-900'],
+  ];
   return (
     <>
-      <dl className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-6">
-        {[
-          ['Delivered', data.totals.delivered, 'text-ok-700'],
-          ['Retrying', data.totals.retrying, 'text-warn-700'],
-          ['Failed', data.totals.aborted, 'text-bad-700'],
-          ['Dropped', data.totals.dropped, 'text-ink-900'],
-          ['p50 latency', formatMs(data.totals.latencyP50Ms), 'text-ink-900'],
-          ['p95 latency', formatMs(data.totals.latencyP95Ms), 'text-ink-900'],
-        ].map(([label, value, tone]) => (
+      <dl
+        className={`grid grid-cols-2 gap-3 ${showRejected ? 'md:grid-cols-4 xl:grid-cols-7' : 'md:grid-cols-3 xl:grid-cols-6'}`}
+      >
+        {figures.map(([label, value, tone]) => (
           <div key={label} className="rounded-lg border border-ink-200 bg-white px-4 py-3">
             <dt className="text-xs font-medium uppercase tracking-wide text-ink-500">{label}</dt>
             <dd className={`mt-1 text-xl font-semibold tabular-nums ${value === 0 ? 'text-ink-500' : tone}`}>
@@ -196,7 +313,7 @@ export function DeliveryFigures({ data }: { data: Timeseries }) {
         <Card title="Events by status">
           <StackedBarChart
             title="Events by status"
-            series={STATUS_SERIES}
+            series={showRejected ? [...STATUS_SERIES, REJECTED_SERIES] : STATUS_SERIES}
             formatTick={format}
             points={data.points.map((p) => ({
               at: p.at,
@@ -205,6 +322,7 @@ export function DeliveryFigures({ data }: { data: Timeseries }) {
                 retrying: p.retrying,
                 aborted: p.aborted,
                 dropped: p.dropped,
+                ...(showRejected ? { rejected: p.rejected } : {}),
               },
             }))}
           />

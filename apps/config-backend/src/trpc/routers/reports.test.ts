@@ -49,6 +49,13 @@ beforeAll(async () => {
     request: { url: 'http://sink/hook' },
     response: { status: 400, body: 'no' },
   };
+  const rejectedSample = {
+    messageId: 'm-bad',
+    request: { index: 2 },
+    response: { code: 'invalid-event', reason: '`event` must be a string' },
+  };
+  const rejected = (over: Partial<DeliveryReportRow>) =>
+    row({ destinationId: '', status: 'rejected', ...over });
   const reports = [
     row({ minute: minute(120), count: 100, latencyP50Ms: 10, latencyP95Ms: 50 }),
     row({ minute: minute(119), count: 300, latencyP50Ms: 30, latencyP95Ms: 90 }),
@@ -58,6 +65,11 @@ beforeAll(async () => {
     row({ minute: minute(60), status: 'dropped', errorCode: 'consent', count: 2 }),
     row({ minute: minute(30), sourceId: 'src_srv', destinationId: 'dst_other', count: 40 }),
     row({ minute: minute(30), sourceId: 'src_srv', destinationId: 'dst_hook', count: 25 }),
+    // The gateway's refusals: per source, no destination.
+    rejected({ minute: minute(90), errorCode: 'invalid-event', count: 3, samples: [rejectedSample] }),
+    rejected({ minute: minute(45), errorCode: 'invalid-event', count: 2 }),
+    rejected({ minute: minute(45), errorCode: 'rate-limited', count: 50 }),
+    rejected({ minute: minute(45), sourceId: 'src_srv', errorCode: 'event-too-large', count: 1 }),
     // Outside every range below.
     row({ minute: minute(60 * 30), count: 1000 }),
   ];
@@ -82,6 +94,8 @@ describe('reports', () => {
       aborted: 4,
       dropped: 7,
       droppedByReason: { filtered: 5, consent: 2 },
+      rejected: 56,
+      rejectedByReason: { 'invalid-event': 5, 'rate-limited': 50, 'event-too-large': 1 },
       latencyP50Ms: 25,
       latencyP95Ms: 80,
     });
@@ -97,8 +111,10 @@ describe('reports', () => {
       destinationId: 'dst_other',
     });
     expect(oneDestination.totals.delivered).toBe(40);
+    expect(oneDestination.totals.rejected).toBe(0);
     const oneSource = await viewer.ok('query', 'reports.timeseries', { ...range, sourceId: 'src_srv' });
     expect(oneSource.totals.delivered).toBe(65);
+    expect(oneSource.totals.rejectedByReason).toEqual({ 'event-too-large': 1 });
   });
 
   it('buckets longer ranges per hour and per day', async () => {
@@ -138,6 +154,42 @@ describe('reports', () => {
     ]);
     const aborted = errors.find((e: { errorCode: string }) => e.errorCode === '400');
     expect(aborted.samples[0]).toMatchObject({ response: { status: 400, body: 'no' } });
+  });
+
+  it('stores the gateway’s rejections and groups them by source and reason with a sample', async () => {
+    const { rows } = await db.pool.query(
+      `SELECT source_id, destination_id, error_code, sum(count)::int AS n FROM delivery_reports
+        WHERE status = 'rejected' GROUP BY 1, 2, 3 ORDER BY 1, 3`,
+    );
+    expect(rows).toEqual([
+      { source_id: 'src_srv', destination_id: '', error_code: 'event-too-large', n: 1 },
+      { source_id: 'src_web', destination_id: '', error_code: 'invalid-event', n: 5 },
+      { source_id: 'src_web', destination_id: '', error_code: 'rate-limited', n: 50 },
+    ]);
+    const range = {
+      workspaceId,
+      from: new Date(thisHour - 5 * HOUR).toISOString(),
+      to: new Date(thisHour + HOUR).toISOString(),
+    };
+    const groups = await viewer.ok('query', 'reports.rejections', range);
+    expect(
+      groups.map((g: { sourceId: string; errorCode: string; count: number }) => [
+        g.sourceId,
+        g.errorCode,
+        g.count,
+      ]),
+    ).toEqual([
+      ['src_web', 'rate-limited', 50],
+      ['src_web', 'invalid-event', 5],
+      ['src_srv', 'event-too-large', 1],
+    ]);
+    const invalid = groups.find((g: { errorCode: string }) => g.errorCode === 'invalid-event');
+    expect(invalid.samples[0]).toMatchObject({ messageId: 'm-bad', response: { code: 'invalid-event' } });
+    expect(await viewer.ok('query', 'reports.rejections', { ...range, sourceId: 'src_srv' })).toHaveLength(1);
+    // Rejected events never reached a destination.
+    expect(await viewer.ok('query', 'reports.rejections', { ...range, destinationId: 'dst_hook' })).toEqual(
+      [],
+    );
   });
 
   it('gives each source 24 hourly volumes for sparklines', async () => {

@@ -3,6 +3,7 @@ import {
   ReportsRange,
   reportConnectionHealth,
   reportErrors,
+  reportRejections,
   reportSourceVolumes,
   reportTimeseries,
 } from '../../domain/reports';
@@ -17,6 +18,11 @@ export const reportsRouter = router({
   errors: workspaceProcedure('viewer')
     .input(ReportsRange)
     .query(({ ctx, input }) => reportErrors(ctx.db, ctx.workspace.id, input)),
+
+  /** The gateway's refusals per source and reason code. */
+  rejections: workspaceProcedure('viewer')
+    .input(ReportsRange)
+    .query(({ ctx, input }) => reportRejections(ctx.db, ctx.workspace.id, input)),
 
   sourceVolumes: workspaceProcedure('viewer').query(({ ctx }) =>
     reportSourceVolumes(ctx.db, ctx.workspace.id),

@@ -11,14 +11,16 @@ export default function DeliveryPage() {
   const trpc = useTRPC();
   const workspace = useWorkspace();
   const destinations = useQuery(trpc.destinations.list.queryOptions({ workspaceId: workspace.id }));
+  const sources = useQuery(trpc.sources.list.queryOptions({ workspaceId: workspace.id }));
   const [destinationId, setDestinationId] = useState('');
   const selectId = useId();
   const nameOf = (id: string) => destinations.data?.find((d) => d.id === id)?.name ?? id;
+  const sourceName = (id: string) => sources.data?.find((s) => s.id === id)?.name ?? id;
   return (
     <>
       <PageHeader
         title="Delivery"
-        description="What the data planes delivered, retried, failed and dropped, and how fast."
+        description="What the data planes delivered, retried, failed and dropped, how fast, and what the gateway rejected."
         actions={
           <div>
             <label
@@ -48,6 +50,7 @@ export default function DeliveryPage() {
         workspaceId={workspace.id}
         destinationId={destinationId || undefined}
         destinationName={nameOf}
+        sourceName={sourceName}
       />
     </>
   );

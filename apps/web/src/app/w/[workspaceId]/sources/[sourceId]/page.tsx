@@ -3,7 +3,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { inferRouterOutputs } from '@trpc/server';
 import { useParams, useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
+import { GatewayRejections } from '../../../../../components/delivery-dashboard';
 import { LiveEvents } from '../../../../../components/live-events';
 import { useWorkspace } from '../../../../../components/shell/workspace-context';
 import { TypeBadge } from '../../../../../components/type-badge';
@@ -20,6 +21,7 @@ import { errorMessage } from '../../../../../lib/errors';
 import { formatRelative } from '../../../../../lib/format';
 import { refreshThenToast } from '../../../../../lib/mutation-feedback';
 import { usePublicConfig } from '../../../../../lib/public-config';
+import { rangeOf } from '../../../../../lib/ranges';
 import { installSnippets } from '../../../../../lib/snippets';
 import { SOURCE_TYPES } from '../../../../../lib/source-types';
 import { type AppRouter, useTRPC } from '../../../../../lib/trpc';
@@ -33,6 +35,8 @@ export default function SourcePage() {
   const workspace = useWorkspace();
   const source = useQuery(trpc.sources.get.queryOptions({ workspaceId: workspace.id, id: sourceId }));
   const [tab, setTab] = useState('install');
+  // Computed once per visit, so the rejections query keeps one key while the tab is open.
+  const last24h = useMemo(() => rangeOf('24h'), []);
 
   return (
     <QueryState query={source} loadingLabel="Loading source">
@@ -57,12 +61,21 @@ export default function SourcePage() {
               { id: 'install', label: 'Install' },
               { id: 'keys', label: 'Write keys' },
               { id: 'live', label: 'Live events' },
+              { id: 'rejected', label: 'Rejected' },
               { id: 'settings', label: 'Settings' },
             ]}
           >
             {tab === 'install' ? <Install source={s} /> : null}
             {tab === 'keys' ? <WriteKeys source={s} /> : null}
             {tab === 'live' ? <LiveEvents workspaceId={workspace.id} sourceId={s.id} /> : null}
+            {tab === 'rejected' ? (
+              <GatewayRejections
+                workspaceId={workspace.id}
+                sourceId={s.id}
+                range={last24h}
+                rangeLabel="in the last 24 hours"
+              />
+            ) : null}
             {tab === 'settings' ? <SourceSettings source={s} /> : null}
           </Tabs>
         </>
