@@ -11,14 +11,17 @@ import { parseArgs } from 'node:util';
 import { dataPlaneMigrations, migrate, withClient, withDatabase } from '@keel/postgres';
 import { freePort } from '@keel/postgres/testing';
 import type { WorkspaceConfig } from '@keel/shared';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
+import { DATA_PLANE_V8_FLAGS } from '../apps/dataplane/src/node-options';
 import { benchPostgresServer } from './lib/postgres-server';
+import { buildRequest, RawConnection } from './lib/raw-http';
 import { benchWorkspaceConfig } from './lib/workspace-config';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
 const USERS = 1_000;
 const WRITE_KEY = 'bench-write-key';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------- the driver
 const children = new Set<ChildProcess>();
@@ -60,6 +63,12 @@ async function peakRssMb(pid: number): Promise<number> {
   return Math.round(kb / 1024);
 }
 
+/** CPU seconds (user + system) a process has used so far. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
+}
+
 function workspaceConfig(sinkUrl: string, batching: boolean): WorkspaceConfig {
   return benchWorkspaceConfig({
     version: 'bench',
@@ -75,63 +84,64 @@ interface Load {
 }
 
 /**
- * Sends /v1/batch requests of 100 events from `slots` concurrent senders; each sender owns a
- * fixed share of the 1,000 users and waits for each answer, so each user's events are sent in
- * order. `pace` caps events/s; `admit` may hold senders back (to bound the backlog).
+ * One event of the load, as JSON text: bodies are assembled from strings because
+ * JSON.stringify of every batch cost the load generator ~10 µs per event, CPU that the data
+ * plane and Postgres share on this box.
+ */
+function eventJson(user: number, seq: number, timestamp: string): string {
+  return `{"type":"track","event":"Bench Event","userId":"user-${user}","properties":{"seq":${seq},"plan":"pro","amount":12.5,"tags":["a","b"]},"context":{"library":{"name":"keel-bench","version":"1"},"locale":"en-US"},"timestamp":"${timestamp}"}`;
+}
+
+/**
+ * Sends /v1/batch requests of 100 events from `slots` concurrent keep-alive connections; each
+ * owns a fixed share of the 1,000 users and waits for each answer, so each user's events are
+ * sent in order. `pace` caps events/s; `admit` may hold senders back (to bound the backlog).
  */
 function startLoad(
-  gatewayUrl: string,
+  gatewayPort: number,
   options: { slots: number; pace?: number; admit?: () => boolean },
 ): Load {
-  const agent = new Agent({ connections: options.slots, keepAliveTimeout: 60_000 });
-  const auth = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
   const state = { accepted: 0, failed: 0, running: true };
   const started = Date.now();
   const sender = async (slot: number) => {
     const users = Array.from({ length: USERS }, (_, i) => i).filter((u) => u % options.slots === slot);
     const seq = new Map<number, number>();
     let cursor = 0;
+    let connection = new RawConnection(gatewayPort);
+    await connection.ready;
     while (state.running) {
       if (options.admit && !options.admit()) {
-        await new Promise((r) => setTimeout(r, 5));
+        await sleep(5);
         continue;
       }
       if (options.pace) {
         const due = (state.accepted / options.pace) * 1000 - (Date.now() - started);
-        if (due > 0) await new Promise((r) => setTimeout(r, due));
+        if (due > 0) await sleep(due);
       }
-      const batch = [];
+      const timestamp = new Date().toISOString();
+      const events: string[] = [];
       for (let i = 0; i < 100; i++) {
         const user = users[cursor++ % users.length] ?? 0;
         const n = seq.get(user) ?? 0;
         seq.set(user, n + 1);
-        batch.push({
-          type: 'track',
-          event: 'Bench Event',
-          userId: `user-${user}`,
-          properties: { seq: n, plan: 'pro', amount: 12.5, tags: ['a', 'b'] },
-          context: { library: { name: 'keel-bench', version: '1' }, locale: 'en-US' },
-          timestamp: new Date().toISOString(),
-        });
+        events.push(eventJson(user, n, timestamp));
       }
-      try {
-        const response = await request(`${gatewayUrl}/v1/batch`, {
-          method: 'POST',
-          dispatcher: agent,
-          headers: { authorization: auth, 'content-type': 'application/json' },
-          body: JSON.stringify({ batch }),
-        });
-        await response.body.text();
-        if (response.statusCode === 200) state.accepted += batch.length;
-        else {
-          state.failed += batch.length;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      } catch {
-        state.failed += batch.length;
-        await new Promise((r) => setTimeout(r, 50));
+      const status = await connection.send(
+        buildRequest(gatewayPort, '/v1/batch', `{"batch":[${events.join(',')}]}`, WRITE_KEY),
+      );
+      if (status === 200) {
+        state.accepted += events.length;
+        continue;
+      }
+      // A refused batch is not resent: its users' later events still arrive in order.
+      state.failed += events.length;
+      await sleep(50);
+      if (status === 0) {
+        connection = new RawConnection(gatewayPort);
+        await connection.ready.catch(() => {});
       }
     }
+    connection.close();
   };
   const senders = Array.from({ length: options.slots }, (_, slot) => sender(slot));
   return {
@@ -144,7 +154,6 @@ function startLoad(
     async stop() {
       state.running = false;
       await Promise.all(senders);
-      await agent.close();
     },
   };
 }
@@ -160,8 +169,6 @@ async function sinkStats(
     p99: number | null;
   };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -208,17 +215,20 @@ async function main(): Promise<void> {
         PORT: String(port),
         LOG_LEVEL: 'silent',
       },
-      // --cpu-prof-dir <dir> writes a CPU profile of the data plane there.
-      values['cpu-prof-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof-dir']}`] : [],
+      [
+        ...DATA_PLANE_V8_FLAGS,
+        // --cpu-prof-dir <dir> writes a CPU profile of the data plane there.
+        ...(values['cpu-prof-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof-dir']}`] : []),
+      ],
     );
-    return { child, url: `http://127.0.0.1:${port}` };
+    return { child, port };
   };
 
   try {
     // 1. Gateway only.
     if (phases.has('gateway')) {
       const dp = await startDataPlane(await freshDatabase('keel_bench_gw'), 'gateway', true);
-      const load = startLoad(dp.url, { slots: 16 });
+      const load = startLoad(dp.port, { slots: 16 });
       await sleep(2_000);
       const from = load.accepted;
       await sleep(gatewaySeconds * 1000);
@@ -238,7 +248,8 @@ async function main(): Promise<void> {
         'gateway,processor,router',
         batching,
       );
-      let delivered = (await sinkStats(sinkUrl)).events;
+      const initial = await sinkStats(sinkUrl);
+      let delivered = initial.events;
       const base = delivered;
       const poll = setInterval(() => {
         void sinkStats(sinkUrl).then((s) => {
@@ -246,7 +257,7 @@ async function main(): Promise<void> {
         });
       }, 100);
       const admitted = { accepted: 0 };
-      const load = startLoad(dp.url, {
+      const load = startLoad(dp.port, {
         slots: 16,
         admit: () => admitted.accepted - (delivered - base) < 100_000,
       });
@@ -256,8 +267,11 @@ async function main(): Promise<void> {
       await sleep(5_000);
       const from = delivered;
       const t0 = Date.now();
+      const cpuFrom = await cpuSeconds(dp.child.pid as number);
       await sleep(seconds * 1000);
       const rate = (delivered - from) / ((Date.now() - t0) / 1000);
+      // The data plane's own CPU per delivered event: steadier than the rate on a shared box.
+      const cpuPerEvent = ((await cpuSeconds(dp.child.pid as number)) - cpuFrom) / (delivered - from);
       await load.stop();
       clearInterval(poll);
       clearInterval(track);
@@ -265,18 +279,21 @@ async function main(): Promise<void> {
       const deadline = Date.now() + 120_000;
       while ((await sinkStats(sinkUrl)).events - base < load.accepted && Date.now() < deadline)
         await sleep(200);
-      const got = (await sinkStats(sinkUrl)).events - base;
+      const final = await sinkStats(sinkUrl);
+      const got = final.events - base;
+      const perRequest = got / Math.max(1, final.requests - initial.requests);
       results[`e2e ${label} events/s`] = Math.round(rate);
       results[`e2e ${label} delivered/accepted`] = `${got}/${load.accepted}`;
+      results[`e2e ${label} data-plane CPU µs/event`] = Math.round(cpuPerEvent * 1e6);
       results[`e2e ${label} peak RSS MB`] = await peakRssMb(dp.child.pid as number);
       console.log(
-        `e2e ${label}: ${Math.round(rate)} events/s over ${seconds} s; delivered ${got} of ${load.accepted} accepted`,
+        `e2e ${label}: ${Math.round(rate)} events/s over ${seconds} s; delivered ${got} of ${load.accepted} accepted, ${perRequest.toFixed(1)} per request; data plane ${Math.round(cpuPerEvent * 1e6)} µs CPU per event`,
       );
       if (batching) batchedRate = rate;
       // 3. Latency at half the batched load.
       if (batching) {
         await request(`${sinkUrl}/reset`, { method: 'POST' }).then((r) => r.body.text());
-        const paced = startLoad(dp.url, { slots: 16, pace: batchedRate / 2 });
+        const paced = startLoad(dp.port, { slots: 16, pace: batchedRate / 2 });
         await sleep(latencySeconds * 1000);
         await paced.stop();
         await sleep(2_000);

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,6 +12,7 @@ import { buildDataPlane } from '../apps/dataplane/src/app';
 import { MemoryConfigStore } from '../apps/dataplane/src/config/memory-store';
 import { loadEnv } from '../apps/dataplane/src/env';
 import { benchPostgresServer } from './lib/postgres-server';
+import { buildRequest, RawConnection } from './lib/raw-http';
 import { benchWorkspaceConfig } from './lib/workspace-config';
 
 // `npm run bench -- gateway [--seconds N]`: (a) raw COPY baseline, (b) single-event requests/s,
@@ -80,70 +80,6 @@ async function baseline(url: string): Promise<number> {
   return count / ((Date.now() - started) / 1000);
 }
 
-/**
- * One keep-alive connection of the load generator. Requests are pre-built bytes and answers
- * are parsed by hand (as autocannon does): undici's request API costs tens of µs per request,
- * CPU that this 2-core box would otherwise take from the gateway and Postgres.
- */
-class RawConnection {
-  private readonly socket: net.Socket;
-  private buffered: Buffer = Buffer.alloc(0);
-  private waiting: ((status: number) => void) | undefined;
-  readonly ready: Promise<void>;
-
-  constructor(port: number) {
-    this.socket = net.connect(port, '127.0.0.1');
-    this.socket.setNoDelay(true);
-    this.ready = new Promise((resolve, reject) => {
-      this.socket.once('connect', () => resolve());
-      this.socket.once('error', reject);
-    });
-    this.socket.on('data', (chunk: Buffer) => {
-      this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-      const headerEnd = this.buffered.indexOf('\r\n\r\n');
-      if (headerEnd === -1) return;
-      const head = this.buffered.toString('latin1', 0, headerEnd);
-      const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
-      if (this.buffered.length < headerEnd + 4 + length) return;
-      this.buffered = this.buffered.subarray(headerEnd + 4 + length);
-      const waiting = this.waiting;
-      this.waiting = undefined;
-      waiting?.(Number(head.slice(9, 12)));
-    });
-    // A dropped connection answers 0, so a loop counts it as failed instead of hanging.
-    this.socket.on('error', () => {});
-    this.socket.on('close', () => {
-      const waiting = this.waiting;
-      this.waiting = undefined;
-      waiting?.(0);
-    });
-  }
-
-  /** Sends one request and resolves with the answer's status. */
-  send(request: Buffer): Promise<number> {
-    if (this.socket.destroyed) return Promise.resolve(0);
-    return new Promise((resolve) => {
-      this.waiting = resolve;
-      this.socket.write(request);
-    });
-  }
-
-  close(): void {
-    this.socket.end();
-  }
-}
-
-function buildRequest(port: number, path: string, body: string): Buffer {
-  const payload = Buffer.from(body);
-  const auth = Buffer.from(`${WRITE_KEY}:`).toString('base64');
-  return Buffer.concat([
-    Buffer.from(
-      `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Basic ${auth}\r\nContent-Type: application/json\r\nContent-Length: ${payload.length}\r\n\r\n`,
-    ),
-    payload,
-  ]);
-}
-
 /** Closed loop: each connection sends its next request as soon as the previous one is answered. */
 async function closedLoop(
   port: number,
@@ -152,7 +88,7 @@ async function closedLoop(
   connections: number,
   durationSeconds = seconds,
 ): Promise<number> {
-  const request = buildRequest(port, path, body);
+  const request = buildRequest(port, path, body, WRITE_KEY);
   let ok = 0;
   let failed = 0;
   const end = Date.now() + durationSeconds * 1000;
@@ -183,7 +119,7 @@ async function openLoop(
   ratePerSecond: number,
 ): Promise<{ p50: number; p99: number; errors: number }> {
   const connections = 64;
-  const request = buildRequest(port, '/v1/track', JSON.stringify(sampleEvent(1)));
+  const request = buildRequest(port, '/v1/track', JSON.stringify(sampleEvent(1)), WRITE_KEY);
   const intervalMs = (1000 * connections) / ratePerSecond;
   const latencies: number[] = [];
   let errors = 0;

@@ -11,6 +11,7 @@ import {
   withClient,
   withDatabase,
 } from '@keel/postgres';
+import { dataPlaneNodeOptions } from '../apps/dataplane/src/node-options';
 import { type Child, type ChildSpec, startChild, stopChildren } from './lib/children';
 import { loadOrCreateLocalSecrets } from './lib/local-secrets';
 import { isPortFree, waitForHttp } from './lib/ports';
@@ -139,6 +140,7 @@ try {
       args: [path.join(repoRoot, 'apps/dataplane/src/server.ts')],
       env: {
         ...base,
+        NODE_OPTIONS: dataPlaneNodeOptions(process.env.NODE_OPTIONS),
         DATABASE_URL: databaseUrl,
         PORT: String(env.DATAPLANE_PORT),
         CONFIG_BACKEND_URL: configBackendUrl,

@@ -141,29 +141,33 @@ export class DestinationRuntime {
     this.shards.delete(shard);
   }
 
-  /** Reads new jobs of every leased shard, in parallel, while there is room in memory. */
-  async poll(): Promise<number> {
+  /**
+   * Reads new jobs of every leased shard, in parallel, while there is room in memory. `more`
+   * says a shard filled its page, so another poll would find jobs at once.
+   */
+  async poll(): Promise<{ loaded: number; more: boolean }> {
     const room = this.settings.maxJobsInMemory - this.jobsInMemory;
     const active = [...this.shards].filter(([, state]) => !state.draining);
-    if (room <= 0 || this.closed || active.length === 0) return 0;
+    if (room <= 0 || this.closed || active.length === 0) return { loaded: 0, more: false };
     const perShard = Math.max(1, Math.min(this.settings.pollBatch, Math.floor(room / active.length)));
     const results = await Promise.all(
       active.map(async ([shard, state]) => ({
         shard,
         state,
-        jobs: await loadPendingRouterJobs(this.pool, this.destinationId, shard, state.loadedUpTo, perShard),
+        page: await loadPendingRouterJobs(this.pool, this.destinationId, shard, state.loadedUpTo, perShard),
       })),
     );
     let loaded = 0;
-    for (const { shard, state, jobs } of results) {
+    let more = false;
+    for (const { shard, state, page } of results) {
       if (state.draining || !this.shards.has(shard)) continue;
-      for (const job of jobs) this.enqueue(job);
-      const last = jobs.at(-1);
-      if (last) state.loadedUpTo = last.jobId;
-      loaded += jobs.length;
+      for (const job of page.jobs) this.enqueue(job);
+      state.loadedUpTo = page.readUpTo;
+      loaded += page.jobs.length;
+      more ||= page.full;
     }
     if (loaded > 0) this.dispatch();
-    return loaded;
+    return { loaded, more };
   }
 
   get pending(): number {

@@ -9,6 +9,7 @@ import {
   waitFor,
   webhookDestination,
 } from '../delivery/testing';
+import { appendRouterJobs, type NewRouterJob, writeRouterStatuses } from '../jobsdb/router-jobs';
 
 const db = useTestDatabase('router');
 const cleanups: (() => Promise<void>)[] = [];
@@ -49,6 +50,59 @@ describe('router', () => {
     expect(s.summary().duplicates).toBe(0);
     expect(s.outOfOrderUsers()).toEqual([]);
     expect(s.requests).toBeLessThan(2_000 / 5);
+  });
+
+  it('after a restart, reads past pages of nothing but finished jobs to the unfinished ones behind them', async () => {
+    // What a data plane finds after a crash: a shard whose oldest jobs (more than one page,
+    // 1,000) are delivered, with a few unfinished ones after them.
+    const s = await sink();
+    const job = (i: number): NewRouterJob => ({
+      workspaceId: 'ws_test',
+      sourceId: 'src_1',
+      destinationId: 'dst_a',
+      shard: 0,
+      userKey: 'u1',
+      ordered: true,
+      messageId: `done-${i}`,
+      receivedAt: new Date(),
+      replayOf: null,
+      payload: JSON.stringify({
+        method: 'POST',
+        url: `${s.url}/hook`,
+        headers: { 'content-type': 'application/json' },
+        body: { type: 'track', userId: 'u1', messageId: `done-${i}`, properties: { seq: i } },
+      }),
+    });
+    const tx = await db.pool.connect();
+    try {
+      await tx.query('BEGIN');
+      await appendRouterJobs(
+        tx,
+        Array.from({ length: 2_500 }, (_, i) => job(i)),
+      );
+      const { rows } = await tx.query<{ job_id: string }>('SELECT job_id FROM rt_jobs ORDER BY job_id');
+      await writeRouterStatuses(
+        tx,
+        rows.slice(0, 2_497).map((r) => ({
+          jobId: Number(r.job_id),
+          status: 'delivered' as const,
+          attempt: 1,
+          errorCode: '',
+          at: new Date(),
+          detail: null,
+        })),
+      );
+      await tx.query('COMMIT');
+    } finally {
+      tx.release();
+    }
+    await pipeline({
+      databaseUrl: db.url,
+      config: pipelineConfig([webhookDestination('dst_a', `${s.url}/hook`)]),
+      env: { ROUTER_SHARDS: '1' },
+    });
+    await waitFor(() => s.summary().unique === 3, 10_000, 'the three unfinished jobs');
+    expect(s.received.map((r) => r.messageId)).toEqual(['done-2497', 'done-2498', 'done-2499']);
   });
 
   it('retries through an outage of 500s and delivers everything with each user in order', async () => {

@@ -17,7 +17,7 @@ export interface RouterOptions {
   /** Router leases per destination; users are spread over them by a hash of their key. */
   shards: number;
   live?: LiveSampler;
-  /** Longest pause between polls when there was nothing to read. */
+  /** Pause between polls when no page came back full and nothing woke the loop. */
   maxIdleMs: number;
   leaseIntervalMs: number;
 }
@@ -148,19 +148,23 @@ export class Router {
     if (count > 0) this.wake();
   }
 
+  /**
+   * Polls again at once while a page came back full; otherwise waits for a wake-up (this
+   * process's processor committed, or a replay) or `maxIdleMs` (jobs written by other
+   * processes). Re-polling with a doubling pause after every read cost about seven empty
+   * polls, eight queries each, per processor commit under load.
+   */
   private async pollLoop(): Promise<void> {
-    let idle = 1;
     while (this.running) {
-      let loaded = 0;
+      let more = false;
       try {
-        for (const runtime of this.runtimes.values()) loaded += await runtime.poll();
+        for (const runtime of this.runtimes.values()) more = (await runtime.poll()).more || more;
       } catch (error) {
         this.options.log.error({ err: error }, 'router poll failed; retrying');
       }
-      idle = loaded > 0 ? 1 : Math.min(this.options.maxIdleMs, idle * 2);
-      if (loaded > 0) continue;
+      if (more) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, idle);
+        const timer = setTimeout(resolve, this.options.maxIdleMs);
         this.wakeUp = () => {
           clearTimeout(timer);
           resolve();
