@@ -6,10 +6,9 @@ import { quoteIdent } from '../jobsdb/partitions';
  * Deduplication by messageId per source. Ids are kept in generations of one window each
  * (bucket = now / window); a lookup checks the current and the previous generation, so an id
  * is remembered for at least one window and at most two, and an old generation is dropped
- * whole. One indexed lookup and one insert per batch. Measured on the shared 2-core machine
- * (load 10–15): a median 88 ms per 2,000-event batch, ~44 µs per event, about what appending
- * the events costs; uuid hashes of the keys instead of text measured 69 ms, too little to
- * change the schema for. DEDUP_WINDOW_MS=0 turns it off for sources that never resend.
+ * whole. One indexed lookup and one insert per batch, on a hash index of messageId (the
+ * migration 20261127000000_dedup_hash_index says why). DEDUP_WINDOW_MS=0 turns it off for
+ * sources that never resend.
  */
 export interface DedupKey {
   sourceId: string;
@@ -89,7 +88,7 @@ export async function rememberIds(
   await tx.query({
     name: 'keel-dedup-remember',
     text: `INSERT INTO proc_dedup (bucket, source_id, message_id)
-           SELECT $1, * FROM unnest($2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
+           SELECT $1, * FROM unnest($2::text[], $3::text[])`,
     values: [bucket, keys.map((k) => k.sourceId), keys.map((k) => k.messageId)],
   });
 }
