@@ -180,26 +180,18 @@ export class GatewayRejections {
         collector = new ReportCollector();
         byMinute.set(c.minuteMs, collector);
       }
-      collector.add({
+      const entry = (count: number, sample?: ReportSample) => ({
         workspaceId: c.workspaceId,
         sourceId: c.sourceId,
         destinationId: '',
-        status: 'rejected',
+        status: 'rejected' as const,
         errorCode: c.code,
-        count: c.count,
+        count,
+        sample,
       });
+      collector.add(entry(c.count));
       // The collector takes one sample per add; the rest come with a count of zero.
-      for (const sample of c.samples) {
-        collector.add({
-          workspaceId: c.workspaceId,
-          sourceId: c.sourceId,
-          destinationId: '',
-          status: 'rejected',
-          errorCode: c.code,
-          count: 0,
-          sample,
-        });
-      }
+      for (const sample of c.samples) collector.add(entry(0, sample));
     }
     try {
       const client = await this.options.pool.connect();
