@@ -142,13 +142,13 @@ export class DestinationRuntime {
   }
 
   /**
-   * Reads new jobs of every leased shard, in parallel, while there is room in memory. `more`
-   * says a shard filled its page, so another poll would find jobs at once.
+   * Reads new jobs of every leased shard, in parallel, while there is room in memory. Resolves
+   * true when a shard filled its page, so that another poll would find jobs at once.
    */
-  async poll(): Promise<{ loaded: number; more: boolean }> {
+  async poll(): Promise<boolean> {
     const room = this.settings.maxJobsInMemory - this.jobsInMemory;
     const active = [...this.shards].filter(([, state]) => !state.draining);
-    if (room <= 0 || this.closed || active.length === 0) return { loaded: 0, more: false };
+    if (room <= 0 || this.closed || active.length === 0) return false;
     const perShard = Math.max(1, Math.min(this.settings.pollBatch, Math.floor(room / active.length)));
     const results = await Promise.all(
       active.map(async ([shard, state]) => ({
@@ -167,7 +167,7 @@ export class DestinationRuntime {
       more ||= page.full;
     }
     if (loaded > 0) this.dispatch();
-    return { loaded, more };
+    return more;
   }
 
   get pending(): number {

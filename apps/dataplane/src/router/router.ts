@@ -158,7 +158,7 @@ export class Router {
     while (this.running) {
       let more = false;
       try {
-        for (const runtime of this.runtimes.values()) more = (await runtime.poll()).more || more;
+        for (const runtime of this.runtimes.values()) more = (await runtime.poll()) || more;
       } catch (error) {
         this.options.log.error({ err: error }, 'router poll failed; retrying');
       }
