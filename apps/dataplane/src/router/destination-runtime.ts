@@ -148,7 +148,10 @@ export class DestinationRuntime {
   async poll(): Promise<boolean> {
     const room = this.settings.maxJobsInMemory - this.jobsInMemory;
     const active = [...this.shards].filter(([, state]) => !state.draining);
-    if (room <= 0 || this.closed || active.length === 0) return false;
+    // With memory nearly full, every few delivered jobs would start a poll of every shard for
+    // a handful of jobs: that poll storm took a fifth of the CPU with one request per event.
+    const worthReading = Math.min(this.settings.pollBatch, this.settings.maxJobsInMemory / 4);
+    if (room < worthReading || this.closed || active.length === 0) return false;
     const perShard = Math.max(1, Math.min(this.settings.pollBatch, Math.floor(room / active.length)));
     const results = await Promise.all(
       active.map(async ([shard, state]) => ({
