@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { Queryable } from './db';
 
 export interface StoredGatewayJob {
@@ -51,18 +50,14 @@ export async function readGatewayJobs(
 }
 
 /**
- * Marks gateway jobs first..last done, inside the transaction that wrote their router jobs.
- * A second processor that worked the same range fails here on the primary key, and its
- * transaction, router jobs included, rolls back.
+ * The statement that marks gateway jobs first..last done, inside the transaction that writes
+ * their router jobs. A second processor that worked the same range fails on the primary key,
+ * and its transaction, router jobs included, rolls back. Plain SQL rather than a parameterised
+ * query, so that it can travel in the same message as the router jobs' COPY.
  */
-export async function markGatewayDone(
-  tx: pg.ClientBase,
-  firstJobId: number,
-  lastJobId: number,
-): Promise<void> {
-  await tx.query({
-    name: 'keel-gw-done',
-    text: 'INSERT INTO proc_done (first_job_id, last_job_id) VALUES ($1, $2)',
-    values: [firstJobId, lastJobId],
-  });
+export function markGatewayDoneSql(firstJobId: number, lastJobId: number): string {
+  if (!Number.isSafeInteger(firstJobId) || !Number.isSafeInteger(lastJobId)) {
+    throw new Error(`job ids must be integers, got ${firstJobId} and ${lastJobId}`);
+  }
+  return `INSERT INTO proc_done (first_job_id, last_job_id) VALUES (${firstJobId}, ${lastJobId})`;
 }

@@ -55,10 +55,19 @@ COPY rt_jobs (workspace_id, source_id, destination_id, shard, user_key, ordered,
 /**
  * Appends router jobs inside the caller's transaction, with the router's ordering lock held
  * to the commit (see locks.ts), so the router can read each shard by a growing job id. The
- * lock and the COPY go as one message, as the gateway's do. Payloads come from JSON.stringify.
+ * lock and the COPY go as one message, as the gateway's do; `leading` (statements without
+ * parameters, such as the BEGIN that opens the transaction) goes first in that message, which
+ * saves its round trips while the event loop is busy. Payloads are JSON.
  */
-export async function appendRouterJobs(tx: pg.ClientBase, jobs: readonly NewRouterJob[]): Promise<void> {
-  if (jobs.length === 0) return;
+export async function appendRouterJobs(
+  tx: pg.ClientBase,
+  jobs: readonly NewRouterJob[],
+  leading = '',
+): Promise<void> {
+  if (jobs.length === 0) {
+    if (leading) await tx.query(leading);
+    return;
+  }
   let text = '';
   let lastDate: Date | undefined;
   let lastIso = '';
@@ -69,7 +78,7 @@ export async function appendRouterJobs(tx: pg.ClientBase, jobs: readonly NewRout
     }
     text += `${copyText(j.workspaceId)}\t${copyText(j.sourceId)}\t${copyText(j.destinationId)}\t${j.shard}\t${copyText(j.userKey)}\t${j.ordered ? 't' : 'f'}\t${copyText(j.messageId)}\t${lastIso}\t${j.replayOf === null ? '\\N' : copyText(j.replayOf)}\t${copyJson(j.payload)}\n`;
   }
-  await copyIn(tx, APPEND_SQL, [text]);
+  await copyIn(tx, leading ? `${leading};\n${APPEND_SQL}` : APPEND_SQL, [text]);
 }
 
 /** A page of one shard's jobs: the unfinished ones, and how far the page reached. */

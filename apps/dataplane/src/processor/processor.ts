@@ -3,14 +3,14 @@ import type pg from 'pg';
 import type { ConfigStore } from '../config/config-store';
 import type { LiveSampler } from '../delivery/live';
 import {
-  markGatewayDone,
+  markGatewayDoneSql,
   processedUpTo,
   readGatewayJobs,
   type StoredGatewayJob,
 } from '../jobsdb/gateway-reader';
 import { LeaseHolder } from '../jobsdb/leases';
 import { LOCK_CLASS, LOCKS } from '../jobsdb/locks';
-import { appendRouterJobs } from '../jobsdb/router-jobs';
+import { appendRouterJobs, type NewRouterJob } from '../jobsdb/router-jobs';
 import { ReportCollector, writeReportDeltas } from '../reports/deltas';
 import { bucketOf, type DedupKey, dedupKeyOf, ensureDedupPartitions, findSeen, rememberIds } from './dedup';
 import { processBatch } from './process-batch';
@@ -35,6 +35,14 @@ export interface ProcessorOptions {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface PreparedBatch {
+  jobs: StoredGatewayJob[];
+  routerJobs: NewRouterJob[];
+  remember: DedupKey[];
+  bucket: number;
+  reports: ReportCollector;
+}
 
 /**
  * Claims stored gateway events in order and writes their router jobs, the "done" mark, the
@@ -85,33 +93,57 @@ export class Processor {
     }
   }
 
-  /** Works batches while this process holds the lease, reading the next batch while writing one. */
+  /**
+   * Works batches while this process holds the lease, as a pipeline: while one batch's
+   * transaction commits, the next batch is read, deduplicated and transformed. Commits stay in
+   * order (each waits for the one before), so router jobs and done ranges follow the gateway's
+   * order. Measured before the overlap: per 2,000 events about 28 ms of dedup lookup, 7 ms of
+   * stages and 55 ms of transaction, all one after another.
+   */
   private async work(): Promise<void> {
     const { pool, batchSize, idleMs } = this.options;
     let cursor = await processedUpTo(pool);
     let jobs: StoredGatewayJob[] = [];
-    while (this.running && this.lease?.holds(LOCK_CLASS, LOCKS.processorLease) && this.lease.isAlive) {
-      if (!this.options.config.current() || jobs.length === 0) {
-        if (jobs.length === 0 && this.options.config.current())
-          jobs = await readGatewayJobs(pool, cursor, batchSize);
-        if (jobs.length === 0 || !this.options.config.current()) await sleep(idleMs);
-        continue;
+    /** The previous batch's commit, and the dedup keys it is remembering. */
+    let committing: { done: Promise<void>; keys: Set<string> } | undefined;
+    try {
+      while (this.running && this.lease?.holds(LOCK_CLASS, LOCKS.processorLease) && this.lease.isAlive) {
+        if (!this.options.config.current() || jobs.length === 0) {
+          if (jobs.length === 0 && this.options.config.current())
+            jobs = await readGatewayJobs(pool, cursor, batchSize);
+          if (jobs.length === 0 || !this.options.config.current()) await sleep(idleMs);
+          continue;
+        }
+        const next = jobs.at(-1)?.jobId ?? cursor;
+        const prefetch = readGatewayJobs(pool, next, batchSize);
+        // A failed batch abandons the prefetch; the loop restarts from the database's position.
+        prefetch.catch(() => {});
+        const prepared = await this.prepare(jobs, committing?.keys);
+        if (!prepared) continue;
+        // A failed commit throws here, and the loop starts again from the database's position.
+        await committing?.done;
+        const done = this.commit(prepared);
+        done.catch(() => {}); // awaited before the next commit, or below
+        committing = { done, keys: new Set(prepared.remember.map(dedupKeyOf)) };
+        cursor = next;
+        jobs = await prefetch;
       }
-      const next = jobs.at(-1)?.jobId ?? cursor;
-      const prefetch = readGatewayJobs(pool, next, batchSize);
-      // A failed batch abandons the prefetch; the loop restarts from the database's position.
-      prefetch.catch(() => {});
-      await this.processJobs(jobs);
-      cursor = next;
-      this.processed += jobs.length;
-      jobs = await prefetch;
+    } finally {
+      await committing?.done;
     }
   }
 
-  private async processJobs(jobs: StoredGatewayJob[]): Promise<void> {
+  /**
+   * Dedup and stages for one batch. `uncommitted` holds the keys of the batch still being
+   * committed, which the database cannot show yet.
+   */
+  private async prepare(
+    jobs: StoredGatewayJob[],
+    uncommitted: ReadonlySet<string> | undefined,
+  ): Promise<PreparedBatch | undefined> {
     const { pool, dedupWindowMs, shards } = this.options;
     const config = this.options.config.current();
-    if (!config) return;
+    if (!config) return undefined;
     const reports = new ReportCollector();
     let fresh = jobs;
     let remember: DedupKey[] = [];
@@ -122,7 +154,7 @@ export class Processor {
         await ensureDedupPartitions(pool, bucket);
         this.dedupBucket = bucket;
       }
-      ({ fresh, remember } = await this.dedup(jobs, bucket, reports));
+      ({ fresh, remember } = await this.dedup(jobs, bucket, reports, uncommitted));
     }
     const routerJobs = await processBatch(fresh, {
       config,
@@ -132,18 +164,23 @@ export class Processor {
       live: this.options.live,
       warn: (message) => this.warnOnce(message),
     });
+    return { jobs, routerJobs, remember, bucket, reports };
+  }
+
+  /** Router jobs, the done mark, dedup ids and report deltas of one batch, in one transaction. */
+  private async commit(batch: PreparedBatch): Promise<void> {
+    const { jobs, routerJobs, remember, bucket, reports } = batch;
     const first = jobs[0];
     const last = jobs.at(-1);
     if (!first || !last) return;
-    const tx = await pool.connect();
+    const tx = await this.options.pool.connect();
     try {
       // Without waiting for the WAL flush: a Postgres crash can only lose this transaction
       // whole, and the batch is then processed again from gw_jobs, which the gateway committed
       // synchronously before it answered.
-      await tx.query('BEGIN; SET LOCAL synchronous_commit = off');
-      await markGatewayDone(tx, first.jobId, last.jobId);
-      await appendRouterJobs(tx, routerJobs);
-      if (dedupWindowMs > 0) await rememberIds(tx, bucket, remember);
+      const opening = `BEGIN; SET LOCAL synchronous_commit = off; ${markGatewayDoneSql(first.jobId, last.jobId)}`;
+      await appendRouterJobs(tx, routerJobs, opening);
+      if (this.options.dedupWindowMs > 0) await rememberIds(tx, bucket, remember);
       await writeReportDeltas(tx, reports);
       await tx.query('COMMIT');
     } catch (error) {
@@ -152,11 +189,17 @@ export class Processor {
     } finally {
       tx.release();
     }
+    this.processed += jobs.length;
     if (routerJobs.length > 0) this.options.onCommit?.();
   }
 
   /** Drops events whose messageId this source sent before, within the window or this batch. */
-  private async dedup(jobs: StoredGatewayJob[], bucket: number, reports: ReportCollector) {
+  private async dedup(
+    jobs: StoredGatewayJob[],
+    bucket: number,
+    reports: ReportCollector,
+    uncommitted: ReadonlySet<string> | undefined,
+  ) {
     const keys = jobs.map((j) => ({ sourceId: j.sourceId, messageId: j.messageId }));
     const seen = await findSeen(this.options.pool, bucket, keys);
     const fresh: StoredGatewayJob[] = [];
@@ -165,7 +208,7 @@ export class Processor {
       const key = keys[i];
       if (!key) return;
       const id = dedupKeyOf(key);
-      if (seen.has(id)) {
+      if (seen.has(id) || uncommitted?.has(id)) {
         reports.add({
           workspaceId: job.workspaceId,
           sourceId: job.sourceId,
