@@ -22,8 +22,9 @@ interface Started {
 /** Instances still running; a failed assertion must not leave one behind. */
 const running = new Set<Started>();
 
+/** `npm start` in its own process group, as a terminal runs its foreground job. */
 function startKeel(env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = spawn(tsx, [path.join(repoRoot, 'scripts/start.ts')], { env, cwd: repoRoot });
+  const child = spawn(tsx, [path.join(repoRoot, 'scripts/start.ts')], { env, cwd: repoRoot, detached: true });
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;
@@ -53,6 +54,12 @@ function stopKeel(started: Started): Promise<number | null> {
     started.child.once('exit', (code) => resolve(code));
     started.child.kill('SIGINT');
   });
+}
+
+/** Closing the terminal: SIGHUP to the whole process group, which tsx does not relay. */
+function hangUp(started: Started): void {
+  running.delete(started);
+  process.kill(-(started.child.pid as number), 'SIGHUP');
 }
 
 describe('the README quick start', () => {
@@ -164,7 +171,19 @@ describe('the README quick start', () => {
         /^Port \d+ \(web\) is already in use\..*WEB_PORT\.$/,
       );
     } finally {
-      expect(await stopKeel(second)).toBe(0);
+      hangUp(second);
     }
+    // Keel stops as on Ctrl-C, leaving nothing running (not even Postgres).
+    const deadline = Date.now() + 60_000;
+    let left = '';
+    do {
+      await new Promise((r) => setTimeout(r, 500));
+      left = (await run('ps', ['-eo', 'args'])).stdout
+        .split('\n')
+        .filter((line) => line.includes(dataDir) || line.includes(path.join(repoRoot, 'scripts/start.ts')))
+        .join('\n');
+    } while (left && Date.now() < deadline);
+    expect(left, second.output()).toBe('');
+    expect(second.output()).toContain('stopping the embedded Postgres');
   }, 240_000);
 });

@@ -80,6 +80,8 @@ async function shutdown(code: number): Promise<never> {
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+// A closed terminal: without this, Node exits at once and the detached children live on.
+process.on('SIGHUP', () => void shutdown(0));
 
 try {
   let databaseUrl = env.DATABASE_URL;
