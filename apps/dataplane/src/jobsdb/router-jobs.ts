@@ -81,6 +81,25 @@ export async function appendRouterJobs(
   await copyIn(tx, leading ? `${leading};\n${APPEND_SQL}` : APPEND_SQL, [text]);
 }
 
+/**
+ * The destinations that have jobs in rt_jobs, finished or not: one index descent per
+ * destination (a loose scan of rt_jobs_destination_shard_idx), not a scan of the jobs.
+ */
+export async function destinationsWithJobs(client: Queryable): Promise<string[]> {
+  const { rows } = await client.query<{ destination_id: string }>({
+    name: 'keel-rt-destinations',
+    text: `WITH RECURSIVE d(destination_id) AS (
+             (SELECT destination_id FROM rt_jobs ORDER BY destination_id LIMIT 1)
+             UNION ALL
+             SELECT (SELECT r.destination_id FROM rt_jobs r
+                      WHERE r.destination_id > d.destination_id ORDER BY r.destination_id LIMIT 1)
+               FROM d WHERE d.destination_id IS NOT NULL
+           )
+           SELECT destination_id FROM d WHERE destination_id IS NOT NULL`,
+  });
+  return rows.map((r) => r.destination_id);
+}
+
 /** A page of one shard's jobs: the unfinished ones, and how far the page reached. */
 export interface PendingPage {
   jobs: RouterJob[];

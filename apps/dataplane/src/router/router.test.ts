@@ -56,23 +56,7 @@ describe('router', () => {
     // What a data plane finds after a crash: a shard whose oldest jobs (more than one page,
     // 1,000) are delivered, with a few unfinished ones after them.
     const s = await sink();
-    const job = (i: number): NewRouterJob => ({
-      workspaceId: 'ws_test',
-      sourceId: 'src_1',
-      destinationId: 'dst_a',
-      shard: 0,
-      userKey: 'u1',
-      ordered: true,
-      messageId: `done-${i}`,
-      receivedAt: new Date(),
-      replayOf: null,
-      payload: JSON.stringify({
-        method: 'POST',
-        url: `${s.url}/hook`,
-        headers: { 'content-type': 'application/json' },
-        body: { type: 'track', userId: 'u1', messageId: `done-${i}`, properties: { seq: i } },
-      }),
-    });
+    const job = (i: number) => routerJob('dst_a', `done-${i}`, `${s.url}/hook`, i);
     const tx = await db.pool.connect();
     try {
       await tx.query('BEGIN');
@@ -103,6 +87,38 @@ describe('router', () => {
     });
     await waitFor(() => s.summary().unique === 3, 10_000, 'the three unfinished jobs');
     expect(s.received.map((r) => r.messageId)).toEqual(['done-2497', 'done-2498', 'done-2499']);
+  });
+
+  it('aborts the waiting jobs of a destination deleted from the config into the failed-events store', async () => {
+    const s = await sink();
+    const tx = await db.pool.connect();
+    try {
+      await tx.query('BEGIN');
+      await appendRouterJobs(
+        tx,
+        [0, 1, 2].map((i) => routerJob('dst_gone', `gone-${i}`, `${s.url}/hook`, i)),
+      );
+      await tx.query('COMMIT');
+    } finally {
+      tx.release();
+    }
+    // A data plane starting with a config that no longer has dst_gone.
+    await pipeline({
+      databaseUrl: db.url,
+      config: pipelineConfig([webhookDestination('dst_a', `${s.url}/hook`)]),
+    });
+    await waitFor(
+      async () => (await count("SELECT count(*) FROM failed_events WHERE destination_id = 'dst_gone'")) === 3,
+      10_000,
+      'the deleted destination’s jobs in the failed-events store',
+    );
+    const { rows } = await db.pool.query<{ message_id: string; error_code: string }>(
+      "SELECT message_id, error_code FROM failed_events WHERE destination_id = 'dst_gone' ORDER BY message_id",
+    );
+    expect(rows).toEqual(
+      [0, 1, 2].map((i) => ({ message_id: `gone-${i}`, error_code: 'destination-removed' })),
+    );
+    expect(s.requests).toBe(0);
   });
 
   it('retries through an outage of 500s and delivers everything with each user in order', async () => {
@@ -219,6 +235,27 @@ describe('router', () => {
     expect(withHanging).toBeGreaterThanOrEqual(alone * 0.9);
   });
 });
+
+/** A router job for user u1, as the processor writes it for the webhook at `url`. */
+function routerJob(destinationId: string, messageId: string, url: string, seq: number): NewRouterJob {
+  return {
+    workspaceId: 'ws_test',
+    sourceId: 'src_1',
+    destinationId,
+    shard: 0,
+    userKey: 'u1',
+    ordered: true,
+    messageId,
+    receivedAt: new Date(),
+    replayOf: null,
+    payload: JSON.stringify({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json' },
+      body: { type: 'track', userId: 'u1', messageId, properties: { seq } },
+    }),
+  };
+}
 
 async function count(sql: string): Promise<number> {
   const { rows } = await db.pool.query<{ count: string }>(sql);

@@ -5,6 +5,7 @@ import type { ConfigStore } from '../config/config-store';
 import type { LiveSampler } from '../delivery/live';
 import { LeaseHolder, lockKeyOf } from '../jobsdb/leases';
 import { ROUTER_LEASE_CLASS } from '../jobsdb/locks';
+import { destinationsWithJobs } from '../jobsdb/router-jobs';
 import { DestinationRuntime, type RouterSettings } from './destination-runtime';
 import { StatusWriter } from './status-writer';
 
@@ -109,8 +110,12 @@ export class Router {
     }
     const lease = this.lease;
     const destinations = destinationsOf(config);
+    // Jobs of a destination that is no longer in the config (deleted while they waited, or
+    // before a restart) are leased like any other, so that their runtime, which has no
+    // destination, aborts them into the failed-events store and their partitions can drop.
+    const ids = new Set([...destinations.keys(), ...(await destinationsWithJobs(this.options.pool))]);
     const units: { destinationId: string; shard: number; key: number }[] = [];
-    for (const id of [...destinations.keys()].sort()) {
+    for (const id of [...ids].sort()) {
       for (let shard = 0; shard < this.options.shards; shard++) {
         units.push({ destinationId: id, shard, key: lockKeyOf(`${id}:${shard}`) });
       }
