@@ -30,6 +30,14 @@ export interface BatchContext {
   warn(message: string): void;
 }
 
+type Drop = (
+  job: StoredGatewayJob,
+  destinationId: string,
+  reason: DropReason,
+  event?: StoredEvent,
+  detail?: string,
+) => void;
+
 interface Candidate {
   order: number;
   job: StoredGatewayJob;
@@ -67,13 +75,16 @@ export async function processBatch(
 ): Promise<NewRouterJob[]> {
   const sources = new Map<string, ConfigSource>(ctx.config.sources.map((s) => [s.id, s]));
   const perDestination = new Map<ConfigDestination, Candidate[]>();
-  const drop = (job: StoredGatewayJob, destinationId: string, reason: DropReason, event?: StoredEvent) => {
+  const drop: Drop = (job, destinationId, reason, event, detail) => {
     ctx.reports.add({
       workspaceId: job.workspaceId,
       sourceId: job.sourceId,
       destinationId,
       status: 'dropped',
       errorCode: reason,
+      // What went wrong, for drops that are failures (a transformation that threw, a transform
+      // that refused the event), so the dashboard's samples say why and not only how many.
+      sample: detail ? { messageId: job.messageId, request: null, response: { error: detail } } : undefined,
     });
     if (ctx.live?.wants(job.workspaceId, job.sourceId, destinationId || null)) {
       ctx.live.add({
@@ -120,7 +131,13 @@ export async function processBatch(
         ctx.warn(
           `Destination ${destination.id} has type "${destination.destinationDefinition.name}", which this data plane does not know; upgrade the data plane or remove the destination.`,
         );
-        drop(job, destination.id, 'unknown-destination-type', event);
+        drop(
+          job,
+          destination.id,
+          'unknown-destination-type',
+          event,
+          'this data plane does not know the type',
+        );
         continue;
       }
       if (!integrationsAllow(event, destination)) drop(job, destination.id, 'integrations', event);
@@ -149,14 +166,15 @@ export async function processBatch(
       ctx.warn(
         `Destination ${destination.id} has an invalid config (${config.error}); fix it in the dashboard.`,
       );
-      for (const c of candidates) drop(c.job, destination.id, 'invalid-destination-config', c.event);
+      for (const c of candidates)
+        drop(c.job, destination.id, 'invalid-destination-config', c.event, config.error);
       continue;
     }
     const transformed = await runTransformations(destination, source, candidates, ctx, drop);
     for (const { candidate, event } of transformed) {
       const result = type.transform(event, config.value as never);
       if (!result.ok) {
-        drop(candidate.job, destination.id, 'destination-transform', event);
+        drop(candidate.job, destination.id, 'destination-transform', event, result.reason);
         continue;
       }
       for (const payload of result.payloads) {
@@ -200,7 +218,7 @@ async function runTransformations(
   source: ConfigSource,
   candidates: Candidate[],
   ctx: BatchContext,
-  drop: (job: StoredGatewayJob, destinationId: string, reason: DropReason, event?: StoredEvent) => void,
+  drop: Drop,
 ): Promise<{ candidate: Candidate; event: StoredEvent }[]> {
   let current = candidates.map((candidate) => ({ candidate, event: candidate.event }));
   if (destination.transformations.length === 0) return current;
@@ -208,7 +226,9 @@ async function runTransformations(
     ctx.warn(
       `Connection ${destination.connection.id} has a transformation, but this data plane runs without a transformation sandbox; start it with one or detach the transformation. Its events are dropped as "transformer-unavailable".`,
     );
-    for (const c of current) drop(c.candidate.job, destination.id, 'transformer-unavailable', c.event);
+    for (const c of current) {
+      drop(c.candidate.job, destination.id, 'transformer-unavailable', c.event, 'no transformation sandbox');
+    }
     return [];
   }
   for (const transformation of destination.transformations) {
@@ -231,7 +251,8 @@ async function runTransformations(
     inputs.forEach((input, i) => {
       const outcome = outcomes[i];
       if (!outcome || outcome.kind === 'failed') {
-        drop(input.candidate.job, destination.id, 'transformation-failed', input.event);
+        const error = outcome?.error ?? 'the transformation gave no outcome for this event';
+        drop(input.candidate.job, destination.id, 'transformation-failed', input.event, error);
       } else if (outcome.kind === 'dropped' || outcome.events.length === 0) {
         drop(input.candidate.job, destination.id, 'transformation', input.event);
       } else {

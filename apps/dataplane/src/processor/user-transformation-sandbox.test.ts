@@ -168,6 +168,16 @@ describe('user transformations in the pipeline', () => {
       { destination_id: 'dst_rename', error_code: 'transformation', n: 1 },
       { destination_id: 'dst_rename', error_code: 'transformation-failed', n: 1 },
     ]);
+    // The sample of a failed transformation says why it failed.
+    const { rows: samples } = await db.pool.query<{ samples: { messageId: string; response: unknown }[] }>(
+      `SELECT samples FROM rpt_deltas
+        WHERE destination_id = 'dst_rename' AND error_code = 'transformation-failed'`,
+    );
+    expect(samples.flatMap((r) => r.samples)).toContainEqual({
+      messageId: 'o-3',
+      request: null,
+      response: { error: expect.stringContaining('cannot handle this event') },
+    });
     expect(looping.bodies).toEqual([]);
     const metrics = await (await fetch(`${gateway}/metrics`)).text();
     expect(metrics).toMatch(/keel_dataplane_transformation_events_total\{outcome="dropped"\} 1\b/);
