@@ -1,4 +1,5 @@
 import { useTestDatabase } from '@keel/postgres/testing';
+import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   pipelineConfig,
@@ -57,9 +58,7 @@ describe('router', () => {
     // 1,000) are delivered, with a few unfinished ones after them.
     const s = await sink();
     const job = (i: number) => routerJob('dst_a', `done-${i}`, `${s.url}/hook`, i);
-    const tx = await db.pool.connect();
-    try {
-      await tx.query('BEGIN');
+    await inTransaction(async (tx) => {
       await appendRouterJobs(
         tx,
         Array.from({ length: 2_500 }, (_, i) => job(i)),
@@ -76,10 +75,7 @@ describe('router', () => {
           detail: null,
         })),
       );
-      await tx.query('COMMIT');
-    } finally {
-      tx.release();
-    }
+    });
     await pipeline({
       databaseUrl: db.url,
       config: pipelineConfig([webhookDestination('dst_a', `${s.url}/hook`)]),
@@ -91,17 +87,12 @@ describe('router', () => {
 
   it('aborts the waiting jobs of a destination deleted from the config into the failed-events store', async () => {
     const s = await sink();
-    const tx = await db.pool.connect();
-    try {
-      await tx.query('BEGIN');
-      await appendRouterJobs(
+    await inTransaction((tx) =>
+      appendRouterJobs(
         tx,
         [0, 1, 2].map((i) => routerJob('dst_gone', `gone-${i}`, `${s.url}/hook`, i)),
-      );
-      await tx.query('COMMIT');
-    } finally {
-      tx.release();
-    }
+      ),
+    );
     // A data plane starting with a config that no longer has dst_gone.
     await pipeline({
       databaseUrl: db.url,
@@ -235,6 +226,17 @@ describe('router', () => {
     expect(withHanging).toBeGreaterThanOrEqual(alone * 0.9);
   });
 });
+
+async function inTransaction(work: (tx: pg.PoolClient) => Promise<unknown>): Promise<void> {
+  const tx = await db.pool.connect();
+  try {
+    await tx.query('BEGIN');
+    await work(tx);
+    await tx.query('COMMIT');
+  } finally {
+    tx.release();
+  }
+}
 
 /** A router job for user u1, as the processor writes it for the webhook at `url`. */
 function routerJob(destinationId: string, messageId: string, url: string, seq: number): NewRouterJob {

@@ -12,7 +12,7 @@ import { Button } from './ui/button';
 import { Card } from './ui/card';
 import { Json } from './ui/code';
 import { Dialog } from './ui/dialog';
-import { EmptyState, ErrorState, Loading } from './ui/states';
+import { EmptyState, ErrorState, Loading, QueryState } from './ui/states';
 import { Table } from './ui/table';
 
 type ErrorGroup = inferRouterOutputs<AppRouter>['reports']['errors'][number];
@@ -92,63 +92,59 @@ export function DeliveryDashboard({
         description="Failures and drops grouped by error code, most frequent first."
         padded={false}
       >
-        {errors.error ? (
-          <div className="p-5">
-            <ErrorState error={errors.error} onRetry={() => void errors.refetch()} />
-          </div>
-        ) : errors.isPending ? (
-          <div className="p-5">
-            <Loading label="Loading errors" />
-          </div>
-        ) : errors.data && errors.data.length === 0 ? (
-          <div className="p-5">
-            <EmptyState
-              title="No errors in this range"
-              description="Every event in this range was delivered or is still on its way."
-            />
-          </div>
-        ) : (
-          <Table
-            caption="Errors grouped by code"
-            rows={errors.data ?? []}
-            rowKey={(g) => `${g.destinationId}:${g.status}:${g.errorCode}`}
-            columns={[
-              {
-                header: 'Error code',
-                cell: (g) => <code className="font-mono text-[13px]">{g.errorCode || '—'}</code>,
-              },
-              { header: 'Status', cell: (g) => g.status },
-              ...(destinationId
-                ? []
-                : [
-                    {
-                      header: 'Destination',
-                      cell: (g: ErrorGroup) => destinationName?.(g.destinationId) ?? g.destinationId,
-                    },
-                  ]),
-              {
-                header: 'Events',
-                cell: (g) => <span className="tabular-nums">{formatNumber(g.count)}</span>,
-              },
-              { header: 'Last seen', cell: (g) => formatDateTime(g.lastSeen), wide: true },
-              {
-                header: <span className="sr-only">Sample</span>,
-                cell: (g) =>
-                  g.samples.length ? (
-                    <Button
-                      size="sm"
-                      onClick={() => setSample(g)}
-                      aria-label={`Show a sample of ${g.errorCode || 'this error'}`}
-                    >
-                      Sample
-                    </Button>
-                  ) : (
-                    <span className="text-xs text-ink-500">no sample</span>
-                  ),
-              },
-            ]}
-          />
-        )}
+        <QueryState query={errors} loadingLabel="Loading errors" stateClassName="p-5">
+          {(groups) =>
+            groups.length === 0 ? (
+              <div className="p-5">
+                <EmptyState
+                  title="No errors in this range"
+                  description="Every event in this range was delivered or is still on its way."
+                />
+              </div>
+            ) : (
+              <Table
+                caption="Errors grouped by code"
+                rows={groups}
+                rowKey={(g) => `${g.destinationId}:${g.status}:${g.errorCode}`}
+                columns={[
+                  {
+                    header: 'Error code',
+                    cell: (g) => <code className="font-mono text-[13px]">{g.errorCode || '—'}</code>,
+                  },
+                  { header: 'Status', cell: (g) => g.status },
+                  ...(destinationId
+                    ? []
+                    : [
+                        {
+                          header: 'Destination',
+                          cell: (g: ErrorGroup) => destinationName?.(g.destinationId) ?? g.destinationId,
+                        },
+                      ]),
+                  {
+                    header: 'Events',
+                    cell: (g) => <span className="tabular-nums">{formatNumber(g.count)}</span>,
+                  },
+                  { header: 'Last seen', cell: (g) => formatDateTime(g.lastSeen), wide: true },
+                  {
+                    header: <span className="sr-only">Sample</span>,
+                    cell: (g) =>
+                      g.samples.length ? (
+                        <Button
+                          size="sm"
+                          onClick={() => setSample(g)}
+                          aria-label={`Show a sample of ${g.errorCode || 'this error'}`}
+                        >
+                          Sample
+                        </Button>
+                      ) : (
+                        <span className="text-xs text-ink-500">no sample</span>
+                      ),
+                  },
+                ]}
+              />
+            )
+          }
+        </QueryState>
       </Card>
       <Dialog
         open={sample !== null}
@@ -212,59 +208,55 @@ export function GatewayRejections({
       description="Events the gateway refused and never stored: invalid, too large or over the source’s rate limit. Each sender was told the reason."
       padded={false}
     >
-      {groups.error ? (
-        <div className="p-5">
-          <ErrorState error={groups.error} onRetry={() => void groups.refetch()} />
-        </div>
-      ) : groups.isPending ? (
-        <div className="p-5">
-          <Loading label="Loading rejections" />
-        </div>
-      ) : groups.data && groups.data.length === 0 ? (
-        <p className="p-5 text-sm text-ink-600">The gateway rejected no events {rangeLabel}.</p>
-      ) : (
-        <Table
-          caption="Events rejected at the gateway, by source and reason"
-          rows={groups.data ?? []}
-          rowKey={(g) => `${g.sourceId}:${g.errorCode}`}
-          columns={[
-            ...(sourceId
-              ? []
-              : [
-                  {
-                    header: 'Source',
-                    cell: (g: RejectionGroup) => (
-                      <span className="font-medium">{sourceName?.(g.sourceId) ?? g.sourceId}</span>
+      <QueryState query={groups} loadingLabel="Loading rejections" stateClassName="p-5">
+        {(rows) =>
+          rows.length === 0 ? (
+            <p className="p-5 text-sm text-ink-600">The gateway rejected no events {rangeLabel}.</p>
+          ) : (
+            <Table
+              caption="Events rejected at the gateway, by source and reason"
+              rows={rows}
+              rowKey={(g) => `${g.sourceId}:${g.errorCode}`}
+              columns={[
+                ...(sourceId
+                  ? []
+                  : [
+                      {
+                        header: 'Source',
+                        cell: (g: RejectionGroup) => (
+                          <span className="font-medium">{sourceName?.(g.sourceId) ?? g.sourceId}</span>
+                        ),
+                      },
+                    ]),
+                {
+                  header: 'Reason',
+                  cell: (g) => <code className="whitespace-nowrap font-mono text-[13px]">{g.errorCode}</code>,
+                },
+                {
+                  header: 'Events',
+                  cell: (g) => <span className="tabular-nums">{formatNumber(g.count)}</span>,
+                },
+                { header: 'Last seen', cell: (g) => formatDateTime(g.lastSeen), wide: true },
+                {
+                  header: <span className="sr-only">Sample</span>,
+                  cell: (g) =>
+                    g.samples.length ? (
+                      <Button
+                        size="sm"
+                        onClick={() => setSample(g)}
+                        aria-label={`Show a sample of ${g.errorCode} from ${sourceName?.(g.sourceId) ?? g.sourceId}`}
+                      >
+                        Sample
+                      </Button>
+                    ) : (
+                      <span className="text-xs text-ink-500">no sample</span>
                     ),
-                  },
-                ]),
-            {
-              header: 'Reason',
-              cell: (g) => <code className="whitespace-nowrap font-mono text-[13px]">{g.errorCode}</code>,
-            },
-            {
-              header: 'Events',
-              cell: (g) => <span className="tabular-nums">{formatNumber(g.count)}</span>,
-            },
-            { header: 'Last seen', cell: (g) => formatDateTime(g.lastSeen), wide: true },
-            {
-              header: <span className="sr-only">Sample</span>,
-              cell: (g) =>
-                g.samples.length ? (
-                  <Button
-                    size="sm"
-                    onClick={() => setSample(g)}
-                    aria-label={`Show a sample of ${g.errorCode} from ${sourceName?.(g.sourceId) ?? g.sourceId}`}
-                  >
-                    Sample
-                  </Button>
-                ) : (
-                  <span className="text-xs text-ink-500">no sample</span>
-                ),
-            },
-          ]}
-        />
-      )}
+                },
+              ]}
+            />
+          )
+        }
+      </QueryState>
       <Dialog
         open={sample !== null}
         onClose={() => setSample(null)}

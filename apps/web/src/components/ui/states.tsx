@@ -72,13 +72,20 @@ export function ErrorState({
 export function QueryState<T>({
   query,
   loadingLabel,
+  stateClassName,
   children,
 }: {
   query: { data: T | undefined; error: unknown; isPending: boolean; refetch: () => unknown };
   loadingLabel?: string;
+  /** Wraps the error and loading states, e.g. with padding inside an unpadded card. */
+  stateClassName?: string;
   children: (data: T) => ReactNode;
 }) {
-  if (query.error) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
-  if (query.isPending || query.data === undefined) return <Loading label={loadingLabel} />;
-  return <>{children(query.data)}</>;
+  const state = query.error ? (
+    <ErrorState error={query.error} onRetry={() => void query.refetch()} />
+  ) : query.isPending || query.data === undefined ? (
+    <Loading label={loadingLabel} />
+  ) : undefined;
+  if (state) return stateClassName ? <div className={stateClassName}>{state}</div> : state;
+  return <>{children(query.data as T)}</>;
 }
