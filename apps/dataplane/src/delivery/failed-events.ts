@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { jsonbText } from '@keel/postgres';
 import type { FailedEvent, ReplayCommand } from '@keel/shared';
 import type pg from 'pg';
 import type { Queryable } from '../jobsdb/db';
@@ -56,8 +57,8 @@ export async function insertFailedEvents(
       events.map((e) => e.errorCode),
       events.map((e) => e.attempts),
       events.map((e) => e.payload),
-      events.map((e) => JSON.stringify(e.request ?? null)),
-      events.map((e) => JSON.stringify(e.response ?? null)),
+      events.map((e) => jsonbText(e.request ?? null)),
+      events.map((e) => jsonbText(e.response ?? null)),
     ],
   );
 }

@@ -1,3 +1,4 @@
+import { jsonbText } from '@keel/postgres';
 import type pg from 'pg';
 import { copyIn, copyJson, copyText } from './copy';
 import type { Queryable } from './db';
@@ -195,7 +196,7 @@ export async function writeRouterStatuses(
   if (rows.length === 0) return;
   let text = '';
   for (const r of rows) {
-    const detail = r.detail === undefined || r.detail === null ? '\\N' : copyJson(JSON.stringify(r.detail));
+    const detail = r.detail === undefined || r.detail === null ? '\\N' : copyJson(jsonbText(r.detail));
     text += `${r.jobId}\t${r.status}\t${r.attempt}\t${copyText(r.errorCode)}\t${r.at.toISOString()}\t${detail}\n`;
   }
   await copyIn(tx, 'COPY rt_status (job_id, status, attempt, error_code, at, detail) FROM STDIN', [text]);

@@ -1,3 +1,4 @@
+import { jsonbText } from '@keel/postgres';
 import type { DeliveryStatus, ReportSample } from '@keel/shared';
 import type pg from 'pg';
 import { bucketOf, emptyHistogram } from './histogram';
@@ -97,7 +98,7 @@ export async function writeReportDeltas(
       rows.map((r) => r.errorCode),
       rows.map((r) => r.count),
       rows.map((r) => JSON.stringify(r.histogram)),
-      rows.map((r) => JSON.stringify(r.samples)),
+      rows.map((r) => jsonbText(r.samples)),
     ],
   });
 }

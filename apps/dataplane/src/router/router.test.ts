@@ -112,6 +112,37 @@ describe('router', () => {
     expect(s.requests).toBe(0);
   });
 
+  it('stores a failed event whose payload holds a NUL character, and goes on delivering', async () => {
+    const s = await sink();
+    s.reply = (events) =>
+      events.some((e) => JSON.stringify(e.properties).includes('\\u0000'))
+        ? { status: 400 }
+        : { status: 200 };
+    await pipeline({
+      databaseUrl: db.url,
+      config: pipelineConfig([webhookDestination('dst_a', `${s.url}/hook`)]),
+    });
+    // JSON allows "\u0000" in a string; Postgres's jsonb refuses it, which would have failed
+    // every status transaction from then on, for every destination.
+    const [poisoned, after] = trackEvents(2, 2, 'nul');
+    if (!poisoned || !after) throw new Error('two events expected');
+    poisoned.payload = JSON.stringify({
+      ...JSON.parse(poisoned.payload),
+      properties: { seq: 0, note: 'a\u0000b' },
+    });
+    await storeEvents(db.pool, [poisoned, after]);
+    await waitFor(() => s.summary().unique === 1, 10_000, 'the clean event');
+    await waitFor(
+      async () => (await count("SELECT count(*) FROM failed_events WHERE message_id = 'nul-0'")) === 1,
+      10_000,
+      'the event with a NUL in the failed-events store',
+    );
+    const { rows } = await db.pool.query<{ request: unknown }>(
+      "SELECT request FROM failed_events WHERE message_id = 'nul-0'",
+    );
+    expect(JSON.stringify(rows[0]?.request)).toContain('a\uFFFDb');
+  });
+
   it('retries through an outage of 500s and delivers everything with each user in order', async () => {
     const s = await sink();
     let failing = true;

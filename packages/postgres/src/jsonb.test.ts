@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { jsonbText } from './jsonb';
+import { useTestDatabase } from './testing';
+
+const db = useTestDatabase('jsonb');
+
+describe('jsonbText', () => {
+  it('turns NUL characters in strings and keys into U+FFFD, and Postgres takes the result', async () => {
+    const value = { ['k\u0000ey']: ['a\u0000b', 1, null], nested: { s: 'x\u0000' }, literal: '\\u0000' };
+    const text = jsonbText(value);
+    const { rows } = await db.pool.query<{ v: unknown }>('SELECT $1::jsonb AS v', [text]);
+    expect(rows[0]?.v).toEqual({
+      'k\uFFFDey': ['a\uFFFDb', 1, null],
+      nested: { s: 'x\uFFFD' },
+      literal: '\\u0000',
+    });
+  });
+
+  it('leaves text without NUL as JSON.stringify made it', () => {
+    const value = { a: 'plain', b: [1, 2] };
+    expect(jsonbText(value)).toBe(JSON.stringify(value));
+    expect(jsonbText(undefined)).toBe('null');
+  });
+});
