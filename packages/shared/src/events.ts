@@ -6,8 +6,12 @@ export type EventType = z.infer<typeof EventType>;
 
 const JsonObject = z.record(z.string(), z.unknown());
 
+/** Postgres text cannot hold NUL, and ids are stored as text columns of their own. */
+const withoutNul = (value: string) => !value.includes('\u0000');
+const NUL_MESSAGE = 'must not contain NUL characters';
+
 /** Ids arrive as strings, and now and then as numbers; Keel stores them as strings. */
-const Id = z.union([z.string(), z.number()]).transform(String);
+const Id = z.union([z.string(), z.number()]).transform(String).refine(withoutNul, NUL_MESSAGE);
 
 /** `integrations` switches destinations on or off: `{ All: false, Webhook: true }`. */
 export const Integrations = z.record(z.string(), z.unknown());
@@ -15,7 +19,7 @@ export type Integrations = z.infer<typeof Integrations>;
 
 /** The fields every message type shares. Unknown fields are kept as the client sent them. */
 const commonFields = {
-  messageId: z.string().min(1).max(256).optional(),
+  messageId: z.string().min(1).max(256).refine(withoutNul, NUL_MESSAGE).optional(),
   userId: Id.nullish(),
   anonymousId: Id.nullish(),
   context: JsonObject.optional(),

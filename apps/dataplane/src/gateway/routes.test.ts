@@ -217,6 +217,33 @@ describe('event endpoints', () => {
     expect(second?.context).toEqual({ own: true });
   });
 
+  it('refuses ids holding a NUL character one by one, and stores the rest of the batch', async () => {
+    // Postgres text cannot hold NUL: stored as is, such an id failed the whole group commit,
+    // turning one client's event into 503s for every request sharing the transaction.
+    const response = await post('/v1/batch', {
+      batch: [
+        { ...track, userId: 'u\u00001' },
+        { ...track, messageId: 'm\u00001' },
+        { type: 'identify', anonymousId: 'a\u0000' },
+        { ...track, properties: { note: 'NUL \u0000 inside properties is kept' } },
+      ],
+    });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      ok: true,
+      accepted: 1,
+      rejected: [
+        { index: 0, code: 'invalid-event', reason: 'userId must not contain NUL characters' },
+        { index: 1, code: 'invalid-event', reason: 'messageId must not contain NUL characters' },
+        { index: 2, code: 'invalid-event', reason: 'anonymousId must not contain NUL characters' },
+      ],
+    });
+    const events = await stored();
+    expect(events.map((e) => (e.properties as { note: string }).note)).toEqual([
+      'NUL \u0000 inside properties is kept',
+    ]);
+  });
+
   it('serves /v1/import, /v1/b and the beacon path like /v1/batch', async () => {
     expect((await post('/v1/import', { batch: [track] })).status).toBe(200);
     expect((await post('/v1/b', { batch: [track], writeKey: 'key-src_web' }, {})).status).toBe(200);

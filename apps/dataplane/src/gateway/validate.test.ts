@@ -11,7 +11,21 @@ function random(seed: number): () => number {
   };
 }
 
-const VALUES: unknown[] = [undefined, null, '', 'x', 0, 7, true, {}, { a: 1 }, [], ['x'], 'ajs-next-1-uuid'];
+const VALUES: unknown[] = [
+  undefined,
+  null,
+  '',
+  'x',
+  0,
+  7,
+  true,
+  {},
+  { a: 1 },
+  [],
+  ['x'],
+  'ajs-next-1-uuid',
+  'nul\u0000inside',
+];
 const FIELDS = [
   'type',
   'messageId',

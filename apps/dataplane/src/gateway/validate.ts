@@ -16,10 +16,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** `Id` in events.ts: a string or a number, stored as a string. */
+const NUL = '\u0000';
+
+/** `Id` in events.ts: a string or a number, stored as a string, without NUL (text refuses it). */
 function normaliseId(event: Record<string, unknown>, field: string, nullable: boolean): string | undefined {
   const value = event[field];
-  if (typeof value === 'string') return undefined;
+  if (typeof value === 'string') {
+    return value.includes(NUL) ? `${field} must not contain NUL characters` : undefined;
+  }
   if (typeof value === 'number') {
     event[field] = String(value);
     return undefined;
@@ -48,6 +52,9 @@ export function checkEvent(value: unknown): EventCheck {
     (typeof messageId !== 'string' || messageId.length === 0 || messageId.length > 256)
   ) {
     return { ok: false, reason: 'messageId must be a string of 1 to 256 characters' };
+  }
+  if (typeof messageId === 'string' && messageId.includes(NUL)) {
+    return { ok: false, reason: 'messageId must not contain NUL characters' };
   }
   const idProblem = normaliseId(event, 'userId', true) ?? normaliseId(event, 'anonymousId', true);
   if (idProblem) return { ok: false, reason: idProblem };

@@ -190,6 +190,14 @@ export async function processBatch(
   return out.map((o) => o.job);
 }
 
+/**
+ * A messageId a transformation set, if it can be stored: a non-empty string without NUL, which
+ * Postgres text refuses (and with it the whole batch's transaction, on every retry).
+ */
+function storableId(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 && !value.includes('\u0000') ? value : undefined;
+}
+
 function routerJobOf(
   candidate: Candidate,
   destination: ConfigDestination,
@@ -205,7 +213,7 @@ function routerJobOf(
     shard: shardOf(userKey, shards),
     userKey,
     ordered: destination.connection.orderingEnabled,
-    messageId: typeof event.messageId === 'string' ? event.messageId : candidate.job.messageId,
+    messageId: storableId(event.messageId) ?? candidate.job.messageId,
     receivedAt: candidate.job.receivedAt,
     replayOf: null,
     payload: JSON.stringify(payload),

@@ -49,6 +49,7 @@ const hashPii = transformationTemplates.find((t) => t.id === 'hash-pii')!.code;
 const renameAndDrop = `export function transformEvent(event, metadata) {
   if (event.event === 'Internal Ping') return null;
   if (event.event === 'Explode') throw new Error('cannot handle this event');
+  if (event.event === 'Nul Id') return { ...event, messageId: 'n\\u0000ul' };
   return { ...event, event: 'order_completed', properties: { ...event.properties, via: metadata(event).destinationType } };
 }`;
 
@@ -182,6 +183,23 @@ describe('user transformations in the pipeline', () => {
     const metrics = await (await fetch(`${gateway}/metrics`)).text();
     expect(metrics).toMatch(/keel_dataplane_transformation_events_total\{outcome="dropped"\} 1\b/);
     expect(metrics).toMatch(/keel_dataplane_transformation_events_total\{outcome="failed"\} 2\b/);
+  });
+});
+
+describe('a transformation that sets an unstorable messageId', () => {
+  it('keeps the gateway’s messageId for the job, and the pipeline goes on', async () => {
+    await track('key-src_shop', { userId: 'u3', event: 'Nul Id', messageId: 'o-5' });
+    await track('key-src_shop', { userId: 'u3', event: 'Order Completed', messageId: 'o-6' });
+    await waitFor(
+      () => good.bodies.some((b) => b.event === 'order_completed' && b.messageId === 'o-6'),
+      20_000,
+      'the event after it',
+    );
+    expect(good.bodies.find((b) => b.event === 'Nul Id')?.messageId).toBe('n\u0000ul');
+    const { rows } = await db.pool.query<{ message_id: string }>(
+      "SELECT message_id FROM rt_jobs WHERE destination_id = 'dst_rename' AND message_id IN ('o-5', 'o-6')",
+    );
+    expect(rows.map((r) => r.message_id).sort()).toEqual(['o-5', 'o-6']);
   });
 });
 
