@@ -5,13 +5,17 @@ import { useTestDatabase } from './testing';
 const db = useTestDatabase('jsonb');
 
 describe('jsonbText', () => {
-  it('turns NUL characters in strings and keys into U+FFFD, and Postgres takes the result', async () => {
-    const value = { ['k\u0000ey']: ['a\u0000b', 1, null], nested: { s: 'x\u0000' }, literal: '\\u0000' };
+  it('turns NUL characters and lone surrogates in strings and keys into U+FFFD, and Postgres takes the result', async () => {
+    const value = {
+      ['k\u0000ey']: ['a\u0000b', 1, null],
+      nested: { s: 'x\u0000', lone: 'y\ud800z', pair: '😀' },
+      literal: '\\u0000',
+    };
     const text = jsonbText(value);
     const { rows } = await db.pool.query<{ v: unknown }>('SELECT $1::jsonb AS v', [text]);
     expect(rows[0]?.v).toEqual({
       'k\uFFFDey': ['a\uFFFDb', 1, null],
-      nested: { s: 'x\uFFFD' },
+      nested: { s: 'x\uFFFD', lone: 'y\uFFFDz', pair: '😀' },
       literal: '\\u0000',
     });
   });
