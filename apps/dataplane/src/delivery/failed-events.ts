@@ -81,7 +81,8 @@ interface FailedRow {
 function toFailedEvent(r: FailedRow): FailedEvent {
   let payload: unknown = r.payload;
   try {
-    payload = JSON.parse(r.payload);
+    // The control plane keeps the payload in jsonb, which refuses what jsonbText replaces.
+    payload = JSON.parse(jsonbText(JSON.parse(r.payload)));
   } catch {
     // A payload that is not JSON is shown as the text it is.
   }

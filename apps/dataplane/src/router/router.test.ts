@@ -1,6 +1,7 @@
 import { useTestDatabase } from '@keel/postgres/testing';
 import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { unpushedFailedEvents } from '../delivery/failed-events';
 import {
   pipelineConfig,
   startPipelineApp,
@@ -141,6 +142,13 @@ describe('router', () => {
       "SELECT request FROM failed_events WHERE message_id = 'nul-0'",
     );
     expect(JSON.stringify(rows[0]?.request)).toContain('a\uFFFDb');
+    // What the failed-events pusher sends, the control plane's jsonb columns can store.
+    const [pushed] = await unpushedFailedEvents(db.pool, 10);
+    const { rows: stored } = await db.pool.query<{ payload: { body: { properties: { note: string } } } }>(
+      'SELECT $1::jsonb AS payload',
+      [JSON.stringify(pushed?.payload)],
+    );
+    expect(stored[0]?.payload.body.properties.note).toBe('a\uFFFDb');
   });
 
   it('retries through an outage of 500s and delivers everything with each user in order', async () => {
