@@ -5,6 +5,7 @@ import {
   type DestinationType,
   findDestinationType,
   type StoredEvent,
+  type TransformResult,
   type WorkspaceConfig,
 } from '@keel/shared';
 import type { LiveSampler } from '../delivery/live';
@@ -172,7 +173,7 @@ export async function processBatch(
     }
     const transformed = await runTransformations(destination, source, candidates, ctx, drop);
     for (const { candidate, event } of transformed) {
-      const result = type.transform(event, config.value as never);
+      const result = transformFor(type, event, config.value);
       if (!result.ok) {
         drop(candidate.job, destination.id, 'destination-transform', event, result.reason);
         continue;
@@ -188,6 +189,22 @@ export async function processBatch(
   // Stable: a destination's jobs keep the order their events were accepted in.
   out.sort((a, b) => a.order - b.order);
   return out.map((o) => o.job);
+}
+
+/**
+ * The catalog's transform for one event. A user transformation can hand it any shape, and an
+ * exception here would fail the batch's transaction on every retry and stall the processor,
+ * so a throw becomes a refusal of that one event.
+ */
+function transformFor(type: DestinationType, event: StoredEvent, config: unknown): TransformResult {
+  try {
+    return type.transform(event, config as never);
+  } catch (error) {
+    return {
+      ok: false,
+      reason: `the ${type.id} transform failed: ${(error as Error).message ?? String(error)}`,
+    };
+  }
 }
 
 /**

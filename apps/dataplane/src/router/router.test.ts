@@ -151,6 +151,36 @@ describe('router', () => {
     expect(stored[0]?.payload.body.properties.note).toBe('a\uFFFDb');
   });
 
+  it('drops an event its destination transform throws on, and goes on delivering', async () => {
+    const s = await sink();
+    await pipeline({
+      databaseUrl: db.url,
+      config: pipelineConfig([webhookDestination('dst_a', `${s.url}/hook/{{event}}`)]),
+    });
+    // A lone surrogate is valid JSON, and encodeURIComponent throws on it: the URL template
+    // made the processor's batch fail on every retry.
+    const [broken, after] = trackEvents(2, 2, 'uri');
+    if (!broken || !after) throw new Error('two events expected');
+    broken.payload = JSON.stringify({ ...JSON.parse(broken.payload), event: 'x\ud800' });
+    await storeEvents(db.pool, [broken, after]);
+    await waitFor(() => s.summary().unique === 1, 10_000, 'the event after it');
+    await waitFor(
+      async () =>
+        (await count(
+          "SELECT coalesce(sum(count), 0) AS count FROM rpt_deltas WHERE error_code = 'destination-transform'",
+        )) === 1,
+      10_000,
+      'the drop in the reports',
+    );
+    const { rows } = await db.pool.query<{ samples: { messageId: string; response: { error: string } }[] }>(
+      "SELECT samples FROM rpt_deltas WHERE error_code = 'destination-transform'",
+    );
+    expect(rows[0]?.samples[0]).toMatchObject({
+      messageId: 'uri-0',
+      response: { error: expect.stringContaining('URI malformed') },
+    });
+  });
+
   it('retries through an outage of 500s and delivers everything with each user in order', async () => {
     const s = await sink();
     let failing = true;
