@@ -13,10 +13,32 @@ import { Card } from './ui/card';
 import { Json } from './ui/code';
 import { Dialog } from './ui/dialog';
 import { EmptyState, ErrorState, Loading, QueryState } from './ui/states';
-import { Table } from './ui/table';
+import { type Column, Table } from './ui/table';
 
 type ErrorGroup = inferRouterOutputs<AppRouter>['reports']['errors'][number];
 type RejectionGroup = inferRouterOutputs<AppRouter>['reports']['rejections'][number];
+
+/** The count, last-seen and sample columns that error and rejection groups share. */
+function groupColumns<G extends { count: number; lastSeen: string | Date; samples: unknown[] }>(
+  showSample: (group: G) => void,
+  describe: (group: G) => string,
+): Array<Column<G>> {
+  return [
+    { header: 'Events', cell: (g) => <span className="tabular-nums">{formatNumber(g.count)}</span> },
+    { header: 'Last seen', cell: (g) => formatDateTime(g.lastSeen), wide: true },
+    {
+      header: <span className="sr-only">Sample</span>,
+      cell: (g) =>
+        g.samples.length ? (
+          <Button size="sm" onClick={() => showSample(g)} aria-label={`Show a sample of ${describe(g)}`}>
+            Sample
+          </Button>
+        ) : (
+          <span className="text-xs text-ink-500">no sample</span>
+        ),
+    },
+  ];
+}
 
 const STATUS_SERIES = [
   { key: 'delivered', label: 'Delivered', color: '#16a06a' },
@@ -120,26 +142,7 @@ export function DeliveryDashboard({
                           cell: (g: ErrorGroup) => destinationName?.(g.destinationId) ?? g.destinationId,
                         },
                       ]),
-                  {
-                    header: 'Events',
-                    cell: (g) => <span className="tabular-nums">{formatNumber(g.count)}</span>,
-                  },
-                  { header: 'Last seen', cell: (g) => formatDateTime(g.lastSeen), wide: true },
-                  {
-                    header: <span className="sr-only">Sample</span>,
-                    cell: (g) =>
-                      g.samples.length ? (
-                        <Button
-                          size="sm"
-                          onClick={() => setSample(g)}
-                          aria-label={`Show a sample of ${g.errorCode || 'this error'}`}
-                        >
-                          Sample
-                        </Button>
-                      ) : (
-                        <span className="text-xs text-ink-500">no sample</span>
-                      ),
-                  },
+                  ...groupColumns<ErrorGroup>(setSample, (g) => g.errorCode || 'this error'),
                 ]}
               />
             )
@@ -232,26 +235,10 @@ export function GatewayRejections({
                   header: 'Reason',
                   cell: (g) => <code className="whitespace-nowrap font-mono text-[13px]">{g.errorCode}</code>,
                 },
-                {
-                  header: 'Events',
-                  cell: (g) => <span className="tabular-nums">{formatNumber(g.count)}</span>,
-                },
-                { header: 'Last seen', cell: (g) => formatDateTime(g.lastSeen), wide: true },
-                {
-                  header: <span className="sr-only">Sample</span>,
-                  cell: (g) =>
-                    g.samples.length ? (
-                      <Button
-                        size="sm"
-                        onClick={() => setSample(g)}
-                        aria-label={`Show a sample of ${g.errorCode} from ${sourceName?.(g.sourceId) ?? g.sourceId}`}
-                      >
-                        Sample
-                      </Button>
-                    ) : (
-                      <span className="text-xs text-ink-500">no sample</span>
-                    ),
-                },
+                ...groupColumns<RejectionGroup>(
+                  setSample,
+                  (g) => `${g.errorCode} from ${sourceName?.(g.sourceId) ?? g.sourceId}`,
+                ),
               ]}
             />
           )
