@@ -2,7 +2,8 @@ import http from 'node:http';
 import { useTestDatabase } from '@keel/postgres/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestClient } from '../apps/config-backend/src/trpc/testing';
-import { eventually, listenLocally, startTwoPlanes, type TwoPlanes } from './two-planes';
+import { eventually } from '../apps/dataplane/src/delivery/testing';
+import { listenLocally, startTwoPlanes, type TwoPlanes } from './two-planes';
 
 // The control plane and a data plane, each as its own HTTP server on one database, talking
 // only through /data-plane/v1: a webhook that answers 400 sends an event to the failed-events

@@ -2,7 +2,8 @@ import http from 'node:http';
 import { useTestDatabase } from '@keel/postgres/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestClient } from '../apps/config-backend/src/trpc/testing';
-import { eventually, listenLocally, startTwoPlanes, type TwoPlanes } from './two-planes';
+import { eventually } from '../apps/dataplane/src/delivery/testing';
+import { listenLocally, startTwoPlanes, type TwoPlanes } from './two-planes';
 
 // A user writes a transformation in the control plane, tries it with a test run, attaches it
 // to a connection and later publishes and attaches a new version; the data plane picks each

@@ -4,21 +4,6 @@ import { buildTestApp, TestClient } from '../apps/config-backend/src/trpc/testin
 import { buildDataPlane } from '../apps/dataplane/src/app';
 import { loadEnv } from '../apps/dataplane/src/env';
 
-/** Polls `probe` until it returns a value, for what only happens after a poll or push interval. */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /** Starts `server` on a free local port; returns its base URL. */
 export async function listenLocally(server: http.Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -5,6 +5,6 @@ export {
   type RunningPostgres,
   startEmbeddedPostgres,
 } from './embedded';
-export { jsonbText } from './jsonb';
+export { jsonbSafe, jsonbText } from './jsonb';
 export { controlPlaneMigrations, dataPlaneMigrations } from './migration-sets';
 export { type MigrateResult, type Migration, type MigrationSet, migrate, readMigrations } from './migrator';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonbText } from './jsonb';
+import { jsonbSafe, jsonbText } from './jsonb';
 import { useTestDatabase } from './testing';
 
 const db = useTestDatabase('jsonb');
@@ -18,6 +18,12 @@ describe('jsonbText', () => {
       nested: { s: 'x\uFFFD', lone: 'y\uFFFDz', pair: '😀' },
       literal: '\\u0000',
     });
+  });
+
+  it('jsonbSafe returns a storable value itself, and a cleaned copy of one that is not', () => {
+    const clean = { a: 'plain' };
+    expect(jsonbSafe(clean)).toBe(clean);
+    expect(jsonbSafe({ a: 'x\u0000', b: ['y\ud800'] })).toEqual({ a: 'x\uFFFD', b: ['y\uFFFD'] });
   });
 
   it('leaves text without NUL as JSON.stringify made it', () => {

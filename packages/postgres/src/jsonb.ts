@@ -28,3 +28,14 @@ export function jsonbText(value: unknown): string {
   const text = JSON.stringify(value) ?? 'null';
   return REFUSED_ESCAPE.test(text) ? JSON.stringify(value, storableValue) : text;
 }
+
+/**
+ * `value` itself when jsonb can store it as it is, else a copy with what jsonbText replaces
+ * replaced: for values that leave as JSON over HTTP to be stored in jsonb elsewhere.
+ */
+export function jsonbSafe<T>(value: T): T {
+  const text = JSON.stringify(value);
+  return text !== undefined && REFUSED_ESCAPE.test(text)
+    ? (JSON.parse(JSON.stringify(value, storableValue)) as T)
+    : value;
+}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { jsonbText } from '@keel/postgres';
+import { jsonbSafe, jsonbText } from '@keel/postgres';
 import type { FailedEvent, ReplayCommand } from '@keel/shared';
 import type pg from 'pg';
 import type { Queryable } from '../jobsdb/db';
@@ -82,7 +82,7 @@ function toFailedEvent(r: FailedRow): FailedEvent {
   let payload: unknown = r.payload;
   try {
     // The control plane keeps the payload in jsonb, which refuses what jsonbText replaces.
-    payload = JSON.parse(jsonbText(JSON.parse(r.payload)));
+    payload = jsonbSafe(JSON.parse(r.payload));
   } catch {
     // A payload that is not JSON is shown as the text it is.
   }

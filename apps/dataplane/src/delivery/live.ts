@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { jsonbText } from '@keel/postgres';
+import { jsonbSafe } from '@keel/postgres';
 import type { LiveEvent, LiveWatch } from '@keel/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ControlPlaneClient } from './control-plane-client';
@@ -70,9 +70,8 @@ export class LiveEvents implements LiveSampler {
     this.buffer = [];
     this.retry = [];
     try {
-      // Through jsonbText: the control plane keeps samples in jsonb, which refuses NUL characters.
-      const sendable = JSON.parse(jsonbText(events)) as LiveEvent[];
-      await this.client.postLiveEvents({ dataPlaneId: this.dataPlaneId, events: sendable });
+      // The control plane keeps samples in jsonb, which refuses NUL characters.
+      await this.client.postLiveEvents({ dataPlaneId: this.dataPlaneId, events: jsonbSafe(events) });
     } catch (error) {
       // Samples are for a person watching now: fresh ones get one more try, older ones go.
       this.retry = fresh;

@@ -206,6 +206,21 @@ export async function startPipelineApp(options: {
   return { app, config, close: () => app.close() };
 }
 
+/** Polls `probe` until it returns a value, for what only happens after a poll or push interval. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,
   timeoutMs: number,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The real control plane: the gateway pushes last-used times to it, and its tRPC API shows them.
 import { buildTestApp, setUpWorkspace, type TestWorkspace } from '../../../config-backend/src/trpc/testing';
 import { buildDataPlane } from '../app';
+import { eventually } from '../delivery/testing';
 import { loadEnv } from '../env';
 import { WriteKeyUsageReporter } from './key-usage';
 import { basic } from './testing';
@@ -69,20 +70,6 @@ async function track(url: string, writeKey: string): Promise<number> {
   });
   await res.arrayBuffer();
   return res.status;
-}
-
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 beforeAll(async () => {
