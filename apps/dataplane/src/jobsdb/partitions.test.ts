@@ -1,4 +1,5 @@
 import { useTestDatabase } from '@keel/postgres/testing';
+import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   pipelineConfig,
@@ -9,6 +10,7 @@ import {
   waitFor,
   webhookDestination,
 } from '../delivery/testing';
+import { type RouterJobCounts, runMaintenance } from './maintenance';
 import { GATEWAY_FAMILY, jobsDiskBytes, listRangePartitions, ROUTER_FAMILY } from './partitions';
 
 const db = useTestDatabase('partitions');
@@ -65,5 +67,74 @@ describe('partitioned job storage', () => {
     expect(gw.length).toBeLessThanOrEqual(3);
     expect(end).toBeLessThan(peak);
     expect(end).toBeLessThanOrEqual(start * 1.6 + 64 * 1024);
+  });
+});
+
+describe('router partition finished check', () => {
+  const rdb = useTestDatabase('rtfinished');
+  const options = {
+    partitionSize: 10,
+    partitionsAhead: 2,
+    dedupWindowMs: 60_000,
+    failedEventsRetentionDays: 7,
+  };
+
+  const appendRouterJobs = (client: pg.ClientBase, count: number) =>
+    client.query(
+      `INSERT INTO rt_jobs (workspace_id, source_id, destination_id, shard, user_key, ordered, message_id, received_at, payload)
+       SELECT 'ws', 'src', 'dst', 0, 'user', true, 'm' || i, now(), '{}' FROM generate_series(1, $1) i`,
+      [count],
+    );
+  const appendStatus = (client: pg.ClientBase, jobIds: number[], status: string) =>
+    client.query(`INSERT INTO rt_status (job_id, status, attempt) SELECT unnest($1::bigint[]), $2, 1`, [
+      jobIds,
+      status,
+    ]);
+
+  it('keeps a partition while a job lacks a final status, even when a duplicate delivery makes up the count', async () => {
+    const client = await rdb.pool.connect();
+    try {
+      const jobCounts: RouterJobCounts = new Map();
+      const maintain = () => runMaintenance(client, options, jobCounts);
+      await maintain();
+      const [first] = await listRangePartitions(client, ROUTER_FAMILY);
+      expect(first).toMatchObject({ lo: 1, hi: 11 });
+      if (!first) return;
+      // Jobs 1..10 fill it; job 11 takes the sequence past it.
+      await appendRouterJobs(client, 11);
+      // Ten final rows for ten jobs, but job 1 was delivered twice and job 10 is still retrying.
+      await appendStatus(client, [1, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'delivered');
+      await appendStatus(client, [10], 'retrying');
+
+      await maintain();
+      await maintain();
+      expect((await listRangePartitions(client, ROUTER_FAMILY)).map((p) => p.lo)).toContain(1);
+      expect(jobCounts.get(first.oid)).toBe(10);
+
+      await appendStatus(client, [10], 'delivered');
+      await maintain();
+      expect((await listRangePartitions(client, ROUTER_FAMILY)).map((p) => p.lo)).not.toContain(1);
+      await maintain();
+      expect(jobCounts.has(first.oid)).toBe(false);
+    } finally {
+      client.release();
+    }
+  });
+
+  it('creates the job partitions without autovacuum', async () => {
+    const client = await rdb.pool.connect();
+    try {
+      await runMaintenance(client, options);
+    } finally {
+      client.release();
+    }
+    const { rows } = await rdb.pool.query<{ relname: string; reloptions: string[] | null }>(
+      `SELECT relname, reloptions FROM pg_class
+        WHERE relkind = 'r' AND relname ~ '^(gw_jobs|rt_jobs|rt_status)_r[0-9]|^proc_dedup_b[0-9]'`,
+    );
+    expect(new Set(rows.map((r) => r.relname.replace(/_[rb][0-9].*/, '')))).toEqual(
+      new Set(['gw_jobs', 'rt_jobs', 'rt_status', 'proc_dedup']),
+    );
+    for (const r of rows) expect(r.reloptions, r.relname).toEqual(['autovacuum_enabled=false']);
   });
 });

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Queryable } from '../jobsdb/db';
-import { quoteIdent } from '../jobsdb/partitions';
+import { JOB_PARTITION_STORAGE, quoteIdent } from '../jobsdb/partitions';
 
 /**
  * Deduplication by messageId per source. Ids are kept in generations of one window each
@@ -24,7 +24,7 @@ export async function ensureDedupPartitions(client: Queryable, bucket: number): 
   for (const b of [bucket, bucket + 1]) {
     await client
       .query(
-        `CREATE TABLE IF NOT EXISTS ${quoteIdent(partitionName(b))} PARTITION OF proc_dedup FOR VALUES FROM (${b}) TO (${b + 1})`,
+        `CREATE TABLE IF NOT EXISTS ${quoteIdent(partitionName(b))} PARTITION OF proc_dedup FOR VALUES FROM (${b}) TO (${b + 1}) ${JOB_PARTITION_STORAGE}`,
       )
       .catch((error: { code?: string }) => {
         // Another process created it at the same moment.
