@@ -170,6 +170,7 @@ export async function replayFailedEvents(
       receivedAt: r.received_at,
       replayOf: r.id,
       payload: r.payload,
+      body: null,
     }));
     await appendRouterJobs(client, jobs);
     if (rows.length > 0) {

@@ -1,4 +1,4 @@
-import type { Queryable } from './db';
+import { jobTypes, type Queryable } from './db';
 
 export interface StoredGatewayJob {
   jobId: number;
@@ -37,6 +37,7 @@ export async function readGatewayJobs(
     text: `SELECT job_id, workspace_id, source_id, user_key, message_id, received_at, payload
              FROM gw_jobs WHERE job_id > $1 ORDER BY job_id LIMIT $2`,
     values: [afterJobId, limit],
+    types: jobTypes,
   });
   return rows.map((r) => ({
     jobId: Number(r.job_id),

@@ -223,6 +223,10 @@ function routerJobOf(
   shards: number,
 ): NewRouterJob {
   const userKey = candidate.job.userKey;
+  const { body, ...envelope } = payload;
+  // An event that reaches the destination as it was stored (no transformation changed it, and
+  // the destination sends the event itself, as the webhook does) keeps the gateway's JSON text.
+  const stored = body === candidate.event && event === candidate.event;
   return {
     workspaceId: candidate.job.workspaceId,
     sourceId: candidate.job.sourceId,
@@ -233,7 +237,12 @@ function routerJobOf(
     messageId: storableId(event.messageId) ?? candidate.job.messageId,
     receivedAt: candidate.job.receivedAt,
     replayOf: null,
-    payload: JSON.stringify(payload),
+    ...(body === undefined
+      ? { payload: JSON.stringify(payload), body: null }
+      : {
+          payload: JSON.stringify(envelope),
+          body: stored ? candidate.job.payload : (JSON.stringify(body) ?? 'null'),
+        }),
   };
 }
 

@@ -112,4 +112,25 @@ describe('processor', () => {
     ]);
     expect(warnings[0]).toMatch(/without a transformation sandbox/);
   });
+  it('stores an event the webhook sends unchanged as the gateway text, apart from the envelope', async () => {
+    // Spaces that JSON.stringify would not write: the body must be the stored text itself.
+    const jobs = trackEvents(2, 1).map((j, i) => ({
+      ...j,
+      jobId: i + 1,
+      payload: j.payload.replace('{', '{ '),
+    }));
+    const out = await processBatch(jobs, {
+      config: pipelineConfig([webhookDestination('dst_plain', 'http://127.0.0.1:9/plain')]),
+      transformer: undefined,
+      shards: 8,
+      reports: new ReportCollector(),
+      warn: () => {},
+    });
+    expect(out.map((j) => j.body)).toEqual(jobs.map((j) => j.payload));
+    expect(JSON.parse(out[0]?.payload ?? '')).toEqual({
+      method: 'POST',
+      url: 'http://127.0.0.1:9/plain',
+      headers: { 'content-type': 'application/json' },
+    });
+  });
 });

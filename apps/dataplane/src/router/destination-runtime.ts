@@ -17,6 +17,7 @@ import { type BackoffPolicy, backoffMs, classifyStatus, retryAfterMs } from './c
 import { redactRequest } from './redact';
 import { destinationAgent, type SendResult, send } from './sender';
 import type { StatusWriter } from './status-writer';
+import { DeliveryDecoder, wholePayloadJson } from './stored-delivery';
 
 export interface RouterSettings {
   backoff: BackoffPolicy;
@@ -70,6 +71,7 @@ export class DestinationRuntime {
   private delivery: DeliverySettings | undefined;
   private secrets: string[] = [];
   private readonly breaker: CircuitBreaker;
+  private readonly decoder = new DeliveryDecoder();
   private closed = false;
 
   constructor(
@@ -142,7 +144,7 @@ export class DestinationRuntime {
   }
 
   /**
-   * Reads new jobs of every leased shard, in parallel, while there is room in memory. Resolves
+   * Reads new jobs of every leased shard, in one read, while there is room in memory. Resolves
    * true when a shard filled its page, so that another poll would find jobs at once.
    */
   async poll(): Promise<boolean> {
@@ -153,17 +155,17 @@ export class DestinationRuntime {
     const worthReading = Math.min(this.settings.pollBatch, this.settings.maxJobsInMemory / 4);
     if (room < worthReading || this.closed || active.length === 0) return false;
     const perShard = Math.max(1, Math.min(this.settings.pollBatch, Math.floor(room / active.length)));
-    const results = await Promise.all(
-      active.map(async ([shard, state]) => ({
-        shard,
-        state,
-        page: await loadPendingRouterJobs(this.pool, this.destinationId, shard, state.loadedUpTo, perShard),
-      })),
+    const pages = await loadPendingRouterJobs(
+      this.pool,
+      this.destinationId,
+      active.map(([shard, state]) => ({ shard, afterJobId: state.loadedUpTo, limit: perShard })),
     );
     let loaded = 0;
     let more = false;
-    for (const { shard, state, page } of results) {
-      if (state.draining || !this.shards.has(shard)) continue;
+    for (const [shard, state] of active) {
+      const page = pages.get(shard);
+      // A shard drained (and perhaps leased again) while the page was read starts over.
+      if (!page || state.draining || this.shards.get(shard) !== state) continue;
       for (const job of page.jobs) this.enqueue(job);
       state.loadedUpTo = page.readUpTo;
       loaded += page.jobs.length;
@@ -178,12 +180,7 @@ export class DestinationRuntime {
   }
 
   private enqueue(job: RouterJob): void {
-    let delivery: DeliveryPayload;
-    try {
-      delivery = JSON.parse(job.payload) as DeliveryPayload;
-    } catch {
-      delivery = { method: 'POST', url: '', headers: {}, body: job.payload };
-    }
+    const delivery = this.decoder.decode(job.payload, job.body);
     const key = job.ordered ? `u:${job.userKey}` : `j:${job.jobId}`;
     const queued: QueuedJob = { ...job, delivery, nextAttemptAt: 0, inFlight: false, key };
     let queue = this.queues.get(key);
@@ -446,7 +443,7 @@ export class DestinationRuntime {
               receivedAt: job.receivedAt,
               errorCode,
               attempts: attempt,
-              payload: job.payload,
+              payload: wholePayloadJson(job.payload, job.body),
               request,
               response,
             }

@@ -319,12 +319,8 @@ function routerJob(destinationId: string, messageId: string, url: string, seq: n
     messageId,
     receivedAt: new Date(),
     replayOf: null,
-    payload: JSON.stringify({
-      method: 'POST',
-      url,
-      headers: { 'content-type': 'application/json' },
-      body: { type: 'track', userId: 'u1', messageId, properties: { seq } },
-    }),
+    payload: JSON.stringify({ method: 'POST', url, headers: { 'content-type': 'application/json' } }),
+    body: JSON.stringify({ type: 'track', userId: 'u1', messageId, properties: { seq } }),
   };
 }
 

@@ -30,6 +30,11 @@ export const DeliveryPayload = z.object({
   url: z.string(),
   headers: z.record(z.string(), z.string()),
   body: z.unknown(),
+  /**
+   * The body as JSON text, when the router has it so (as stored): `toRequest` may splice it
+   * into the request instead of serialising `body` again. Always equal to `body`.
+   */
+  bodyJson: z.string().optional(),
 });
 export type DeliveryPayload = z.infer<typeof DeliveryPayload>;
 

@@ -54,6 +54,24 @@ describe('webhook destination', () => {
     expect(webhook.delivery(WebhookConfig.parse({ url: 'https://x.example.com' })).batching).toBeUndefined();
   });
 
+  it('splices bodies it has as JSON text, byte for byte, instead of serialising them again', () => {
+    const stored = ['{"type":"track","messageId":"m1","n":1.50}', '{"type":"track","messageId":"m2"}'];
+    const payloads = stored.map((bodyJson) => ({
+      method: 'POST' as const,
+      url: 'https://hooks.example.com/in',
+      headers: { 'content-type': 'application/json' },
+      // A body that could not be serialised: proves that bodyJson, not body, is sent.
+      get body(): unknown {
+        throw new Error('body was read');
+      },
+      bodyJson,
+    }));
+    const batched = WebhookConfig.parse({ url: 'https://hooks.example.com/in', batchingEnabled: true });
+    expect(webhook.toRequest(payloads, batched).body).toBe(`[${stored.join(',')}]`);
+    const single = WebhookConfig.parse({ url: 'https://hooks.example.com/in' });
+    expect(webhook.toRequest(payloads.slice(0, 1), single).body).toBe(stored[0]);
+  });
+
   it('names the field of an invalid config', () => {
     const result = WebhookConfig.safeParse({
       url: 'ftp://files.example.com',

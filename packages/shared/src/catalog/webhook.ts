@@ -66,6 +66,11 @@ function headersOf(config: WebhookConfig): Record<string, string> {
   return headers;
 }
 
+/** The payload's body as JSON text: as stored when the router has it, else serialised. */
+function jsonOf(payload: DeliveryPayload): string | undefined {
+  return payload.bodyJson ?? JSON.stringify(payload.body);
+}
+
 export const webhook: DestinationType<typeof WebhookConfig> = {
   id: 'webhook',
   title: 'Webhook',
@@ -90,7 +95,6 @@ export const webhook: DestinationType<typeof WebhookConfig> = {
   toRequest: (payloads: DeliveryPayload[], config) => {
     const first = payloads[0];
     if (!first) throw new Error('toRequest needs at least one payload');
-    const body = config.batchingEnabled ? payloads.map((p) => p.body) : first.body;
     // The secret joins only at send time, so stored jobs and failed events never hold it.
     const headers = config.secretHeaderValue
       ? { ...first.headers, authorization: config.secretHeaderValue }
@@ -99,7 +103,12 @@ export const webhook: DestinationType<typeof WebhookConfig> = {
       method: first.method,
       url: first.url,
       headers,
-      body: first.method === 'GET' ? undefined : JSON.stringify(body),
+      body:
+        first.method === 'GET'
+          ? undefined
+          : config.batchingEnabled
+            ? `[${payloads.map((p) => jsonOf(p) ?? 'null').join(',')}]`
+            : jsonOf(first),
     };
   },
 };
