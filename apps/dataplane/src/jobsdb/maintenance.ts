@@ -29,12 +29,23 @@ export interface MaintenanceResult {
 }
 
 /**
- * Job counts of the rt_jobs partitions that the sequence has passed, by partition oid, kept by
- * whoever runs the maintenance rounds. Such a partition only grows by the rows of a writer that
- * was still committing when it was counted: a remembered count is at most the real one, and
- * the exact check, which counts again, replaces it.
+ * What maintenance rounds remember of the rt_jobs partitions that the sequence has passed, by
+ * partition oid, kept by whoever runs the rounds.
+ * - `jobCounts`: such a partition only grows by the rows of a writer that was still committing
+ *   when it was counted, so a remembered count is at most the real one; the exact check, which
+ *   counts again, replaces it.
+ * - `finishedUpTo`: partitions the exact check found finished, with the newest job it saw. They
+ *   stay finished (only a late writer's higher ids could change that, and the check under the
+ *   lock looks for those), so a round whose drop could not get the lock does not count again.
  */
-export type RouterJobCounts = Map<number, number>;
+export interface RouterPartitionMemory {
+  jobCounts: Map<number, number>;
+  finishedUpTo: Map<number, number>;
+}
+
+export function routerPartitionMemory(): RouterPartitionMemory {
+  return { jobCounts: new Map(), finishedUpTo: new Map() };
+}
 
 const FINAL_STATUS = `status IN ('delivered', 'aborted')`;
 
@@ -80,7 +91,7 @@ async function checkRouterFinished(
 async function mayBeFinished(
   c: pg.ClientBase,
   partition: RangePartition,
-  jobCounts: RouterJobCounts,
+  jobCounts: Map<number, number>,
 ): Promise<boolean> {
   const [jobs, statuses] = partition.names as [string, string];
   let jobCount = jobCounts.get(partition.oid);
@@ -99,18 +110,20 @@ async function mayBeFinished(
 async function dropRouterPartitionIfFinished(
   client: pg.ClientBase,
   partition: RangePartition,
-  jobCounts: RouterJobCounts,
+  memory: RouterPartitionMemory,
 ): Promise<boolean> {
   const [jobs, statuses] = partition.names as [string, string];
-  let seenUpTo = 0;
+  let seenUpTo = memory.finishedUpTo.get(partition.oid) ?? 0;
   return dropIfFinished(
     client,
     partition.names,
     async (c) => {
-      if (!(await mayBeFinished(c, partition, jobCounts))) return false;
+      if (memory.finishedUpTo.has(partition.oid)) return true;
+      if (!(await mayBeFinished(c, partition, memory.jobCounts))) return false;
       const check = await checkRouterFinished(c, jobs, statuses);
-      jobCounts.set(partition.oid, check.jobs);
+      memory.jobCounts.set(partition.oid, check.jobs);
       seenUpTo = check.maxJobId;
+      if (check.finished) memory.finishedUpTo.set(partition.oid, seenUpTo);
       return check.finished;
     },
     'drop',
@@ -119,15 +132,18 @@ async function dropRouterPartitionIfFinished(
     // held readers up for seconds.
     async (c) => {
       const { rows: r } = await c.query(`SELECT 1 FROM "${jobs}" WHERE job_id > $1 LIMIT 1`, [seenUpTo]);
+      if (r.length > 0) memory.finishedUpTo.delete(partition.oid);
       return r.length === 0;
     },
   );
 }
 
-/** Forgets the counts of partitions that are gone (dropped by this or another process). */
-function forgetGonePartitions(jobCounts: RouterJobCounts, partitions: readonly RangePartition[]): void {
+/** Forgets what it knew of partitions that are gone (dropped by this or another process). */
+function forgetGonePartitions(memory: RouterPartitionMemory, partitions: readonly RangePartition[]): void {
   const present = new Set(partitions.map((p) => p.oid));
-  for (const oid of jobCounts.keys()) if (!present.has(oid)) jobCounts.delete(oid);
+  for (const map of [memory.jobCounts, memory.finishedUpTo]) {
+    for (const oid of map.keys()) if (!present.has(oid)) map.delete(oid);
+  }
 }
 
 /**
@@ -137,7 +153,7 @@ function forgetGonePartitions(jobCounts: RouterJobCounts, partitions: readonly R
 export async function runMaintenance(
   client: pg.ClientBase,
   options: MaintenanceOptions,
-  jobCounts: RouterJobCounts = new Map(),
+  memory: RouterPartitionMemory = routerPartitionMemory(),
 ): Promise<MaintenanceResult> {
   const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [
     LOCK_CLASS,
@@ -191,10 +207,10 @@ export async function runMaintenance(
     // 3.0k ev/s over 60 s checking them all each round, 5.0k over 40 s stopping at the first).
     const rtPosition = await sequencePosition(client, ROUTER_FAMILY);
     const rtPartitions = await listRangePartitions(client, ROUTER_FAMILY);
-    forgetGonePartitions(jobCounts, rtPartitions);
+    forgetGonePartitions(memory, rtPartitions);
     for (const p of rtPartitions) {
       if (p.hi - 1 > rtPosition) break;
-      if (!(await dropRouterPartitionIfFinished(client, p, jobCounts))) break;
+      if (!(await dropRouterPartitionIfFinished(client, p, memory))) break;
       dropped += 1;
     }
     await dropIfFinished(
@@ -229,11 +245,11 @@ export function startMaintenance(
 ): { stop(): Promise<void>; runNow(): Promise<MaintenanceResult> } {
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
-  const jobCounts: RouterJobCounts = new Map();
+  const memory = routerPartitionMemory();
   const round = async (): Promise<MaintenanceResult> => {
     const client = await pool.connect();
     try {
-      return await runMaintenance(client, options, jobCounts);
+      return await runMaintenance(client, options, memory);
     } finally {
       client.release();
     }
