@@ -12,6 +12,7 @@ import type { LiveSampler } from '../delivery/live';
 import type { StoredGatewayJob } from '../jobsdb/gateway-reader';
 import { type NewRouterJob, shardOf } from '../jobsdb/router-jobs';
 import type { ReportCollector } from '../reports/deltas';
+import { ITEMS_PER_TURN, yieldToIo } from '../yield-to-io';
 import {
   consentAllows,
   type DropReason,
@@ -102,6 +103,7 @@ export async function processBatch(
   };
 
   for (const [order, job] of jobs.entries()) {
+    if (order > 0 && order % ITEMS_PER_TURN === 0) await yieldToIo();
     const source = sources.get(job.sourceId);
     if (!source) {
       drop(job, '', 'source-not-found');

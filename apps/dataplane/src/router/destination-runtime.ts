@@ -12,6 +12,7 @@ import type { Agent } from 'undici';
 import type { LiveSampler } from '../delivery/live';
 import { loadPendingRouterJobs, type RouterJob } from '../jobsdb/router-jobs';
 import { parsedConfigOf } from '../processor/process-batch';
+import { ITEMS_PER_TURN, yieldToIo } from '../yield-to-io';
 import { CircuitBreaker } from './circuit-breaker';
 import { type BackoffPolicy, backoffMs, classifyStatus, retryAfterMs } from './classify';
 import { redactRequest } from './redact';
@@ -166,7 +167,15 @@ export class DestinationRuntime {
       const page = pages.get(shard);
       // A shard drained (and perhaps leased again) while the page was read starts over.
       if (!page || state.draining || this.shards.get(shard) !== state) continue;
-      for (const job of page.jobs) this.enqueue(job);
+      for (const [i, job] of page.jobs.entries()) {
+        if (i > 0 && i % ITEMS_PER_TURN === 0) {
+          this.dispatch();
+          await yieldToIo();
+          if (state.draining || this.closed) break;
+        }
+        this.enqueue(job);
+      }
+      if (state.draining || this.closed) continue;
       state.loadedUpTo = page.readUpTo;
       loaded += page.jobs.length;
       more ||= page.full;

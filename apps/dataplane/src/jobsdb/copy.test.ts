@@ -1,0 +1,50 @@
+import { useTestDatabase } from '@keel/postgres/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { copyIn, copyText } from './copy';
+
+const db = useTestDatabase('copy');
+
+beforeAll(async () => {
+  await db.pool.query('CREATE TABLE copied (n INTEGER NOT NULL, label TEXT NOT NULL)');
+});
+
+async function rows(): Promise<{ n: number; label: string }[]> {
+  return (await db.pool.query('SELECT n, label FROM copied ORDER BY n')).rows;
+}
+
+describe('pipelined COPY', () => {
+  it('sends the rows behind the query, with statements before it in the same message', async () => {
+    const client = await db.pool.connect();
+    try {
+      await copyIn(
+        client,
+        "SELECT set_config('application_name', 'copy-test', false); COPY copied FROM STDIN",
+        [`1\t${copyText('tab\there')}\n`, Buffer.from('2\tsecond\n')],
+      );
+      expect(await rows()).toEqual([
+        { n: 1, label: 'tab\there' },
+        { n: 2, label: 'second' },
+      ]);
+      expect((await client.query('SHOW application_name')).rows[0].application_name).toBe('copy-test');
+    } finally {
+      client.release();
+    }
+  });
+
+  it('fails with the error of a statement before the COPY, drops the data, and leaves the connection usable', async () => {
+    const client = await db.pool.connect();
+    try {
+      await expect(copyIn(client, 'SELECT 1/0; COPY copied FROM STDIN', ['3\tlost\n'])).rejects.toThrow(
+        /division by zero/,
+      );
+      expect((await client.query('SELECT 41 + 1 AS n')).rows[0].n).toBe(42);
+      await expect(copyIn(client, 'COPY copied FROM STDIN', ['not-a-number\tx\n'])).rejects.toThrow(
+        /invalid input syntax/,
+      );
+      expect((await client.query('SELECT 1 AS n')).rows[0].n).toBe(1);
+      expect((await rows()).map((r) => r.n)).toEqual([1, 2]);
+    } finally {
+      client.release();
+    }
+  });
+});
