@@ -38,6 +38,8 @@ interface QueuedJob extends RouterJob {
   nextAttemptAt: number;
   inFlight: boolean;
   key: string;
+  /** Method and URL: jobs batch together only when they share them. */
+  target: string;
 }
 
 interface ShardState {
@@ -47,6 +49,12 @@ interface ShardState {
 }
 
 const GONE = 'destination-removed';
+
+/** A request sent for a batch of jobs, and its redacted form once something needed it. */
+interface ShownRequest {
+  request: DeliveryRequest;
+  redacted: unknown;
+}
 
 /**
  * Delivers one destination's jobs for the shards this process leases: per-user queues (a
@@ -211,6 +219,7 @@ export class DestinationRuntime {
       nextAttemptAt: 0,
       inFlight: false,
       key,
+      target: `${delivery.method} ${delivery.url}`,
     };
     let queue = this.queues.get(key);
     if (!queue) {
@@ -291,7 +300,13 @@ export class DestinationRuntime {
       if (!queue || !head || head.inFlight) continue;
       const shard = this.shards.get(head.shard);
       if (!shard || shard.draining) continue;
-      const t = `${head.delivery.method} ${head.delivery.url}`;
+      if (head.nextAttemptAt > now) {
+        // A retry timer can fire a few ms before Date.now() reaches the attempt time (Node
+        // times it from the start of the loop turn); dropping the key here stranded the queue.
+        this.wakeAt(key, head.nextAttemptAt - now);
+        continue;
+      }
+      const t = head.target;
       if (target !== undefined && t !== target) {
         skipped.push(key);
         continue;
@@ -299,7 +314,7 @@ export class DestinationRuntime {
       target = t;
       for (const job of queue) {
         if (batch.length >= max || job.inFlight || job.nextAttemptAt > now) break;
-        if (`${job.delivery.method} ${job.delivery.url}` !== target) break;
+        if (job.target !== target) break;
         job.inFlight = true;
         shard.inFlight += 1;
         batch.push(job);
@@ -352,11 +367,7 @@ export class DestinationRuntime {
     if (verdict === 'delivered') this.breaker.onSuccess();
     else if (verdict === 'retry') this.breaker.onFailure(now);
     // Only failures and live samples show the request; a delivered one skips the copy.
-    let shown: unknown;
-    const shownRequest = () => {
-      shown ??= this.redact(request);
-      return shown;
-    };
+    const shown: ShownRequest = { request, redacted: undefined };
     const retryAfter = result.kind === 'response' ? retryAfterMs(result.retryAfter, now) : undefined;
     for (const job of batch) {
       job.inFlight = false;
@@ -364,7 +375,7 @@ export class DestinationRuntime {
       if (shard) shard.inFlight -= 1;
       const attempt = job.attempts + 1;
       if (verdict === 'delivered') {
-        this.finish(job, 'delivered', job.replayOf ? 'replayed' : '', attempt, now, response, shownRequest);
+        this.finish(job, 'delivered', job.replayOf ? 'replayed' : '', attempt, now, response, shown);
         continue;
       }
       job.firstAttemptAt ??= new Date(now);
@@ -372,7 +383,7 @@ export class DestinationRuntime {
         attempt >= this.settings.maxAttempts ||
         now - job.firstAttemptAt.getTime() >= this.settings.retryWindowMs;
       if (verdict === 'abort' || expired) {
-        this.finish(job, 'aborted', errorCode, attempt, now, response, shownRequest);
+        this.finish(job, 'aborted', errorCode, attempt, now, response, shown);
         continue;
       }
       job.attempts = attempt;
@@ -412,6 +423,11 @@ export class DestinationRuntime {
       this.markReady(key);
       return;
     }
+    this.wakeAt(key, wait);
+  }
+
+  /** Marks the queue ready again in `wait` ms, and dispatches. */
+  private wakeAt(key: string, wait: number): void {
     const existing = this.waiting.get(key);
     if (existing) clearTimeout(existing);
     this.waiting.set(
@@ -431,7 +447,7 @@ export class DestinationRuntime {
     attempt: number,
     now: number,
     response: unknown,
-    requestOf: () => unknown,
+    shown: ShownRequest | undefined,
   ): void {
     const queue = this.queues.get(job.key);
     const index = queue?.indexOf(job) ?? -1;
@@ -440,7 +456,7 @@ export class DestinationRuntime {
       this.jobsInMemory -= 1;
     }
     const latencyMs = now - job.receivedAt.getTime();
-    const request = status === 'aborted' ? requestOf() : undefined;
+    const request = status === 'aborted' ? this.shownRequest(shown) : undefined;
     const sample = status === 'aborted' ? { messageId: job.messageId, request, response } : undefined;
     this.writer.record({
       status: {
@@ -487,7 +503,7 @@ export class DestinationRuntime {
         stage: status === 'delivered' ? 'delivered' : 'failed',
         at: new Date(now).toISOString(),
         payload: job.delivery.body,
-        request: requestOf(),
+        request: this.shownRequest(shown),
         response,
         reason: status === 'aborted' ? errorCode : job.replayOf ? 'replayed' : undefined,
       });
@@ -500,16 +516,21 @@ export class DestinationRuntime {
     for (const [key, queue] of this.queues) {
       for (const job of [...queue]) {
         if (job.inFlight) continue;
-        this.finish(job, 'aborted', errorCode, job.attempts, now, { error: errorCode }, () => null);
+        this.finish(job, 'aborted', errorCode, job.attempts, now, { error: errorCode }, undefined);
       }
       this.readySet.delete(key);
     }
     this.ready = [];
   }
 
-  /** The request as failed events and samples show it: secret values masked everywhere. */
-  private redact(request: DeliveryRequest): unknown {
-    return redactRequest(request, this.secrets);
+  /**
+   * The request as failed events and samples show it, secret values masked everywhere; null
+   * for jobs that were never sent. Redacted once per request, however many jobs it carried.
+   */
+  private shownRequest(shown: ShownRequest | undefined): unknown {
+    if (!shown) return null;
+    shown.redacted ??= redactRequest(shown.request, this.secrets);
+    return shown.redacted;
   }
 
   async close(): Promise<void> {

@@ -32,6 +32,25 @@ function failure(error: unknown, started: number): SendResult {
   };
 }
 
+interface Target {
+  origin: string;
+  path: string;
+}
+
+const targets = new Map<string, Target>();
+
+/** A URL's origin and path, parsed once per distinct URL: most jobs of a destination share one. */
+function targetOf(url: string): Target {
+  let target = targets.get(url);
+  if (!target) {
+    const parsed = new URL(url);
+    target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    if (targets.size >= 1_000) targets.clear();
+    targets.set(url, target);
+  }
+  return target;
+}
+
 /**
  * Sends one request on the destination's agent and resolves with what came back; never
  * rejects. Uses undici's dispatcher interface rather than `request()`: without a body stream
@@ -41,9 +60,9 @@ function failure(error: unknown, started: number): SendResult {
 export function send(agent: Agent, req: DeliveryRequest, timeoutMs: number): Promise<SendResult> {
   const started = performance.now();
   return new Promise((resolve) => {
-    let target: URL;
+    let target: Target;
     try {
-      target = new URL(req.url);
+      target = targetOf(req.url);
     } catch (error) {
       resolve(failure(error, started));
       return;
@@ -56,7 +75,7 @@ export function send(agent: Agent, req: DeliveryRequest, timeoutMs: number): Pro
     agent.dispatch(
       {
         origin: target.origin,
-        path: `${target.pathname}${target.search}`,
+        path: target.path,
         method: req.method,
         headers: req.headers,
         body: req.body,
