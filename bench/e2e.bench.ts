@@ -177,6 +177,7 @@ async function main(): Promise<void> {
       'gateway-seconds': { type: 'string', default: '15' },
       'latency-seconds': { type: 'string', default: '20' },
       phases: { type: 'string', default: 'gateway,batched,unbatched' },
+      connections: { type: 'string', default: '16' },
       'cpu-prof-dir': { type: 'string' },
     },
   });
@@ -184,6 +185,7 @@ async function main(): Promise<void> {
   const gatewaySeconds = Number(values['gateway-seconds']);
   const latencySeconds = Number(values['latency-seconds']);
   const phases = new Set(values.phases.split(','));
+  const slots = Number(values.connections);
 
   const { url: serverUrl, stop: stopPostgres } = await benchPostgresServer();
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'keel-bench-'));
@@ -228,7 +230,7 @@ async function main(): Promise<void> {
     // 1. Gateway only.
     if (phases.has('gateway')) {
       const dp = await startDataPlane(await freshDatabase('keel_bench_gw'), 'gateway', true);
-      const load = startLoad(dp.port, { slots: 16 });
+      const load = startLoad(dp.port, { slots });
       await sleep(2_000);
       const from = load.accepted;
       await sleep(gatewaySeconds * 1000);
@@ -258,7 +260,7 @@ async function main(): Promise<void> {
       }, 100);
       const admitted = { accepted: 0 };
       const load = startLoad(dp.port, {
-        slots: 16,
+        slots,
         admit: () => admitted.accepted - (delivered - base) < 100_000,
       });
       const track = setInterval(() => {
@@ -293,7 +295,7 @@ async function main(): Promise<void> {
       // 3. Latency at half the batched load.
       if (batching) {
         await request(`${sinkUrl}/reset`, { method: 'POST' }).then((r) => r.body.text());
-        const paced = startLoad(dp.port, { slots: 16, pace: batchedRate / 2 });
+        const paced = startLoad(dp.port, { slots, pace: batchedRate / 2 });
         await sleep(latencySeconds * 1000);
         await paced.stop();
         await sleep(2_000);

@@ -257,9 +257,16 @@ export async function writeRouterStatuses(
 ): Promise<void> {
   if (rows.length === 0) return;
   let text = '';
+  // The jobs of one response share their time: format it once.
+  let lastMs = Number.NaN;
+  let lastIso = '';
   for (const r of rows) {
     const detail = r.detail === undefined || r.detail === null ? '\\N' : copyJson(jsonbText(r.detail));
-    text += `${r.jobId}\t${r.status}\t${r.attempt}\t${copyText(r.errorCode)}\t${r.at.toISOString()}\t${detail}\n`;
+    if (r.at.getTime() !== lastMs) {
+      lastMs = r.at.getTime();
+      lastIso = r.at.toISOString();
+    }
+    text += `${r.jobId}\t${r.status}\t${r.attempt}\t${copyText(r.errorCode)}\t${lastIso}\t${detail}\n`;
   }
   await copyIn(tx, 'COPY rt_status (job_id, status, attempt, error_code, at, detail) FROM STDIN', [text]);
 }

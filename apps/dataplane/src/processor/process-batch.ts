@@ -225,7 +225,7 @@ function routerJobOf(
   shards: number,
 ): NewRouterJob {
   const userKey = candidate.job.userKey;
-  const { body, ...envelope } = payload;
+  const body = payload.body;
   // An event that reaches the destination as it was stored (no transformation changed it, and
   // the destination sends the event itself, as the webhook does) keeps the gateway's JSON text.
   const stored = body === candidate.event && event === candidate.event;
@@ -239,13 +239,24 @@ function routerJobOf(
     messageId: storableId(event.messageId) ?? candidate.job.messageId,
     receivedAt: candidate.job.receivedAt,
     replayOf: null,
-    ...(body === undefined
-      ? { payload: JSON.stringify(payload), body: null }
-      : {
-          payload: JSON.stringify(envelope),
-          body: stored ? candidate.job.payload : (JSON.stringify(body) ?? 'null'),
-        }),
+    payload: body === undefined ? JSON.stringify(payload) : envelopeJson(payload),
+    body: body === undefined ? null : stored ? candidate.job.payload : (JSON.stringify(body) ?? 'null'),
   };
+}
+
+/** The last envelope serialised per headers object: a destination's payloads mostly share one. */
+const envelopes = new WeakMap<object, { method: string; url: string; json: string }>();
+
+/**
+ * A payload's method, URL and headers as JSON. Destinations hand out their headers objects
+ * without changing them afterwards, so one object with the same method and URL serialises the same.
+ */
+function envelopeJson(payload: DeliveryPayload): string {
+  const cached = envelopes.get(payload.headers);
+  if (cached && cached.method === payload.method && cached.url === payload.url) return cached.json;
+  const json = JSON.stringify({ method: payload.method, url: payload.url, headers: payload.headers });
+  envelopes.set(payload.headers, { method: payload.method, url: payload.url, json });
+  return json;
 }
 
 /** Stage 5: the connection's user transformations, in order, through the UserTransformer seam. */

@@ -60,10 +60,18 @@ function renderUrl(template: string, event: StoredEvent): string {
   });
 }
 
+const headersByConfig = new WeakMap<WebhookConfig, Readonly<Record<string, string>>>();
+
+/** The configured headers, built once per config and frozen: every payload shares the object. */
 function headersOf(config: WebhookConfig): Record<string, string> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  for (const h of config.headers) headers[h.name.toLowerCase()] = h.value;
-  return headers;
+  let headers = headersByConfig.get(config);
+  if (!headers) {
+    const built: Record<string, string> = { 'content-type': 'application/json' };
+    for (const h of config.headers) built[h.name.toLowerCase()] = h.value;
+    headers = Object.freeze(built);
+    headersByConfig.set(config, headers);
+  }
+  return headers as Record<string, string>;
 }
 
 /** The payload's body as JSON text: as stored when the router has it, else serialised. */
