@@ -1,6 +1,6 @@
 import { useTestDatabase } from '@keel/postgres/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyIn, copyText } from './copy';
+import { copyIn, copyText, runScript } from './copy';
 
 const db = useTestDatabase('copy');
 
@@ -43,6 +43,34 @@ describe('pipelined COPY', () => {
       );
       expect((await client.query('SELECT 1 AS n')).rows[0].n).toBe(1);
       expect((await rows()).map((r) => r.n)).toEqual([1, 2]);
+    } finally {
+      client.release();
+    }
+  });
+  it('runs a whole transaction with several COPYs as one script, and leaves a failed one for rollback', async () => {
+    const client = await db.pool.connect();
+    try {
+      await runScript(client, [
+        'BEGIN',
+        { copy: 'COPY copied FROM STDIN', rows: '10\tten\n' },
+        { copy: 'COPY copied FROM STDIN', rows: '' },
+        { copy: 'COPY copied (label, n) FROM STDIN', rows: 'eleven\t11\n' },
+        'COMMIT',
+      ]);
+      expect((await rows()).map((r) => r.n)).toEqual([1, 2, 10, 11]);
+
+      await expect(
+        runScript(client, [
+          'BEGIN',
+          { copy: 'COPY copied FROM STDIN', rows: '12\ttwelve\n' },
+          'SELECT 1/0',
+          { copy: 'COPY copied FROM STDIN', rows: '13\tthirteen\n' },
+          'COMMIT',
+        ]),
+      ).rejects.toThrow(/division by zero/);
+      await client.query('ROLLBACK');
+      expect((await rows()).map((r) => r.n)).toEqual([1, 2, 10, 11]);
+      await runScript(client, []);
     } finally {
       client.release();
     }

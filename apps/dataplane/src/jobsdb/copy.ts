@@ -32,33 +32,36 @@ interface PgConnection {
 }
 
 /**
- * A COPY … FROM STDIN whose data goes out right behind the query, in the same write, instead of
- * after the server's CopyInResponse. Waiting for that response put a turn of the event loop
- * (milliseconds when the data plane is busy) inside the gateway's ordering lock, which every
- * other gateway commit then waited for. The protocol allows it: the server reads the data once
- * it reaches the COPY, and if a statement before it fails it drops the CopyData and CopyDone
- * messages it meets outside copy mode. pg's Client calls the handlers below.
+ * A simple-query message whose COPY … FROM STDIN statements get their data right behind the
+ * query, in the same write, instead of after each CopyInResponse. Waiting for that response put
+ * a turn of the event loop (milliseconds when the data plane is busy) inside the gateway's
+ * ordering lock, which every other gateway commit then waited for. The protocol allows it: the
+ * server reads each COPY's data once it reaches that statement, and if a statement fails it
+ * drops the CopyData and CopyDone messages it meets outside copy mode. `sections` holds the data
+ * of each COPY in the message, in order. pg's Client calls the handlers below.
  */
 class PipelinedCopy {
   private failed = false;
 
   constructor(
     private readonly sql: string,
-    private readonly chunks: readonly (Buffer | string)[],
+    private readonly sections: readonly (readonly (Buffer | string)[])[],
     private readonly settle: (error?: Error) => void,
   ) {}
 
   submit(connection: PgConnection): void {
     connection.query(this.sql);
-    for (const chunk of this.chunks) {
-      const data = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-      const header = Buffer.allocUnsafe(5);
-      header[0] = COPY_DATA;
-      header.writeUInt32BE(data.length + 4, 1);
-      connection.stream.write(header);
-      connection.stream.write(data);
+    for (const chunks of this.sections) {
+      for (const chunk of chunks) {
+        const data = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+        const header = Buffer.allocUnsafe(5);
+        header[0] = COPY_DATA;
+        header.writeUInt32BE(data.length + 4, 1);
+        connection.stream.write(header);
+        connection.stream.write(data);
+      }
+      connection.stream.write(COPY_DONE);
     }
-    connection.stream.write(COPY_DONE);
   }
 
   /** pg replaces this with its query_timeout handling when that is configured. */
@@ -84,6 +87,39 @@ class PipelinedCopy {
   handleCopyData(): void {}
 }
 
+function sendPipelined(
+  client: pg.ClientBase,
+  sql: string,
+  sections: readonly (readonly (Buffer | string)[])[],
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const copy = new PipelinedCopy(sql, sections, (error) => (error ? reject(error) : resolve()));
+    (client as unknown as { query(q: PipelinedCopy): void }).query(copy);
+  });
+}
+
+/** One step of a script: a statement without parameters, or a COPY … FROM STDIN with its rows. */
+export type ScriptStep = string | { copy: string; rows: string };
+
+/**
+ * Runs `steps` as one message and one round trip, e.g. a whole transaction from BEGIN to
+ * COMMIT. If a statement fails the rest are skipped and this rejects; a transaction the script
+ * opened is then left aborted, for the caller to roll back. COPY steps without rows are left out.
+ */
+export function runScript(client: pg.ClientBase, steps: readonly ScriptStep[]): Promise<void> {
+  const statements: string[] = [];
+  const sections: string[][] = [];
+  for (const step of steps) {
+    if (typeof step === 'string') statements.push(step);
+    else if (step.rows.length > 0) {
+      statements.push(step.copy);
+      sections.push([step.rows]);
+    }
+  }
+  if (statements.length === 0) return Promise.resolve();
+  return sendPipelined(client, statements.join(';\n'), sections);
+}
+
 /**
  * Runs `sql` (ending in a `COPY … FROM STDIN`; statements before it may share the message) and
  * sends `chunks`, whole lines of COPY text, one CopyData message each, pipelined behind it.
@@ -93,8 +129,5 @@ export function copyIn(
   sql: string,
   chunks: readonly (Buffer | string)[],
 ): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const copy = new PipelinedCopy(sql, chunks, (error) => (error ? reject(error) : resolve()));
-    (client as unknown as { query(q: PipelinedCopy): void }).query(copy);
-  });
+  return sendPipelined(client, sql, [chunks]);
 }

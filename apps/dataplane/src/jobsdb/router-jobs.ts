@@ -1,6 +1,6 @@
 import { jsonbText } from '@keel/postgres';
 import type pg from 'pg';
-import { copyIn, copyJson, copyText } from './copy';
+import { copyJson, copyText, runScript, type ScriptStep } from './copy';
 import { jobTypes, type Queryable } from './db';
 import { LOCK_CLASS, LOCKS } from './locks';
 
@@ -55,26 +55,18 @@ export function shardOf(userKey: string, shards: number): number {
   return (h >>> 0) % shards;
 }
 
-const APPEND_SQL = `DO $$BEGIN PERFORM pg_advisory_xact_lock(${LOCK_CLASS}, ${LOCKS.routerAppend}); END$$;
-COPY rt_jobs (workspace_id, source_id, destination_id, shard, user_key, ordered, message_id, received_at, replay_of, payload, body) FROM STDIN`;
+const APPEND_LOCK_SQL = `DO $$BEGIN PERFORM pg_advisory_xact_lock(${LOCK_CLASS}, ${LOCKS.routerAppend}); END$$`;
+const APPEND_COPY_SQL =
+  'COPY rt_jobs (workspace_id, source_id, destination_id, shard, user_key, ordered, message_id, received_at, replay_of, payload, body) FROM STDIN';
 
 /**
- * Appends router jobs inside the caller's transaction, with the router's ordering lock held
- * to the commit (see locks.ts), so the router can read each shard by a growing job id. The
- * lock and the COPY go as one message, as the gateway's do; `leading` (statements without
- * parameters, such as the BEGIN that opens the transaction) goes first in that message, which
- * saves its round trips while the event loop is busy. Payloads are JSON.
+ * The steps that append router jobs inside a transaction script, with the router's ordering
+ * lock held to the commit (see locks.ts), so the router can read each shard by a growing job
+ * id. None for no jobs. Payloads and bodies are JSON.
  */
-export async function appendRouterJobs(
-  tx: pg.ClientBase,
-  jobs: readonly NewRouterJob[],
-  leading = '',
-): Promise<void> {
-  if (jobs.length === 0) {
-    if (leading) await tx.query(leading);
-    return;
-  }
-  let text = '';
+export function routerJobsSteps(jobs: readonly NewRouterJob[]): ScriptStep[] {
+  if (jobs.length === 0) return [];
+  let rows = '';
   let lastDate: Date | undefined;
   let lastIso = '';
   for (const j of jobs) {
@@ -82,9 +74,14 @@ export async function appendRouterJobs(
       lastDate = j.receivedAt;
       lastIso = j.receivedAt.toISOString();
     }
-    text += `${copyText(j.workspaceId)}\t${copyText(j.sourceId)}\t${copyText(j.destinationId)}\t${j.shard}\t${copyText(j.userKey)}\t${j.ordered ? 't' : 'f'}\t${copyText(j.messageId)}\t${lastIso}\t${j.replayOf === null ? '\\N' : copyText(j.replayOf)}\t${copyJson(j.payload)}\t${j.body === null ? '\\N' : copyJson(j.body)}\n`;
+    rows += `${copyText(j.workspaceId)}\t${copyText(j.sourceId)}\t${copyText(j.destinationId)}\t${j.shard}\t${copyText(j.userKey)}\t${j.ordered ? 't' : 'f'}\t${copyText(j.messageId)}\t${lastIso}\t${j.replayOf === null ? '\\N' : copyText(j.replayOf)}\t${copyJson(j.payload)}\t${j.body === null ? '\\N' : copyJson(j.body)}\n`;
   }
-  await copyIn(tx, leading ? `${leading};\n${APPEND_SQL}` : APPEND_SQL, [text]);
+  return [APPEND_LOCK_SQL, { copy: APPEND_COPY_SQL, rows }];
+}
+
+/** Appends router jobs inside the caller's transaction (see `routerJobsSteps`). */
+export async function appendRouterJobs(tx: pg.ClientBase, jobs: readonly NewRouterJob[]): Promise<void> {
+  await runScript(tx, routerJobsSteps(jobs));
 }
 
 /**
@@ -250,12 +247,8 @@ async function statusesOf(
   return summaries;
 }
 
-/** Appends status rows with COPY inside the caller's transaction; never updates a job row. */
-export async function writeRouterStatuses(
-  tx: pg.ClientBase,
-  rows: readonly RouterStatusRow[],
-): Promise<void> {
-  if (rows.length === 0) return;
+/** The COPY step that appends status rows; statuses are appended, never updated. */
+export function routerStatusesStep(rows: readonly RouterStatusRow[]): ScriptStep {
   let text = '';
   // The jobs of one response share their time: format it once.
   let lastMs = Number.NaN;
@@ -268,7 +261,15 @@ export async function writeRouterStatuses(
     }
     text += `${r.jobId}\t${r.status}\t${r.attempt}\t${copyText(r.errorCode)}\t${lastIso}\t${detail}\n`;
   }
-  await copyIn(tx, 'COPY rt_status (job_id, status, attempt, error_code, at, detail) FROM STDIN', [text]);
+  return { copy: 'COPY rt_status (job_id, status, attempt, error_code, at, detail) FROM STDIN', rows: text };
+}
+
+/** Appends status rows inside the caller's transaction. */
+export async function writeRouterStatuses(
+  tx: pg.ClientBase,
+  rows: readonly RouterStatusRow[],
+): Promise<void> {
+  await runScript(tx, [routerStatusesStep(rows)]);
 }
 
 /** Every status row of one job, oldest first: the attempt log of a failed event. */

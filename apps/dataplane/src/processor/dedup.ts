@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { copyText, type ScriptStep } from '../jobsdb/copy';
 import type { Queryable } from '../jobsdb/db';
 import { JOB_PARTITION_STORAGE, quoteIdent } from '../jobsdb/partitions';
 
@@ -78,19 +79,11 @@ export async function findSeen(
   return new Set(rows.map((r) => keyOf({ sourceId: r.source_id, messageId: r.message_id })));
 }
 
-/** Remembers keys in the current generation, inside the processor's transaction. */
-export async function rememberIds(
-  tx: pg.ClientBase,
-  bucket: number,
-  keys: readonly DedupKey[],
-): Promise<void> {
-  if (keys.length === 0) return;
-  await tx.query({
-    name: 'keel-dedup-remember',
-    text: `INSERT INTO proc_dedup (bucket, source_id, message_id)
-           SELECT $1, * FROM unnest($2::text[], $3::text[])`,
-    values: [bucket, keys.map((k) => k.sourceId), keys.map((k) => k.messageId)],
-  });
+/** The COPY step that remembers keys in the current generation, inside the processor's transaction. */
+export function rememberIdsStep(bucket: number, keys: readonly DedupKey[]): ScriptStep {
+  let rows = '';
+  for (const k of keys) rows += `${bucket}\t${copyText(k.sourceId)}\t${copyText(k.messageId)}\n`;
+  return { copy: 'COPY proc_dedup (bucket, source_id, message_id) FROM STDIN', rows };
 }
 
 export { keyOf as dedupKeyOf };

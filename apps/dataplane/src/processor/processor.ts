@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import type { ConfigStore } from '../config/config-store';
 import type { LiveSampler } from '../delivery/live';
+import { runScript } from '../jobsdb/copy';
 import {
   markGatewayDoneSql,
   processedUpTo,
@@ -10,9 +11,16 @@ import {
 } from '../jobsdb/gateway-reader';
 import { LeaseHolder } from '../jobsdb/leases';
 import { LOCK_CLASS, LOCKS } from '../jobsdb/locks';
-import { appendRouterJobs, type NewRouterJob } from '../jobsdb/router-jobs';
-import { ReportCollector, writeReportDeltas } from '../reports/deltas';
-import { bucketOf, type DedupKey, dedupKeyOf, ensureDedupPartitions, findSeen, rememberIds } from './dedup';
+import { type NewRouterJob, routerJobsSteps } from '../jobsdb/router-jobs';
+import { ReportCollector, reportDeltasStep } from '../reports/deltas';
+import {
+  bucketOf,
+  type DedupKey,
+  dedupKeyOf,
+  ensureDedupPartitions,
+  findSeen,
+  rememberIdsStep,
+} from './dedup';
 import { processBatch } from './process-batch';
 import type { UserTransformer } from './user-transformation';
 
@@ -180,11 +188,16 @@ export class Processor {
       // Without waiting for the WAL flush: a Postgres crash can only lose this transaction
       // whole, and the batch is then processed again from gw_jobs, which the gateway committed
       // synchronously before it answered.
-      const opening = `BEGIN; SET LOCAL synchronous_commit = off; ${markGatewayDoneSql(first.jobId, last.jobId)}`;
-      await appendRouterJobs(tx, routerJobs, opening);
-      if (this.options.dedupWindowMs > 0) await rememberIds(tx, bucket, remember);
-      await writeReportDeltas(tx, reports);
-      await tx.query('COMMIT');
+      // The whole transaction goes as one message, one round trip.
+      await runScript(tx, [
+        'BEGIN',
+        'SET LOCAL synchronous_commit = off',
+        markGatewayDoneSql(first.jobId, last.jobId),
+        ...routerJobsSteps(routerJobs),
+        ...(this.options.dedupWindowMs > 0 ? [rememberIdsStep(bucket, remember)] : []),
+        reportDeltasStep(reports),
+        'COMMIT',
+      ]);
     } catch (error) {
       await tx.query('ROLLBACK').catch(() => {});
       throw error;

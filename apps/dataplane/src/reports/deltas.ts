@@ -1,6 +1,7 @@
 import { jsonbText } from '@keel/postgres';
 import type { DeliveryStatus, ReportSample } from '@keel/shared';
 import type pg from 'pg';
+import { copyJson, copyText, runScript, type ScriptStep } from '../jobsdb/copy';
 import { bucketOf, emptyHistogram } from './histogram';
 
 export interface ReportEntry {
@@ -74,31 +75,27 @@ export function minuteOf(at: Date): Date {
   return new Date(Math.floor(at.getTime() / 60_000) * 60_000);
 }
 
-/** Appends the collector's deltas inside the caller's transaction. */
+/**
+ * The COPY step that appends a collector's deltas for the minute of `at`, to run inside a
+ * transaction script (see jobsdb/copy.ts) with the status changes they count.
+ */
+export function reportDeltasStep(collector: ReportCollector, at: Date = new Date()): ScriptStep {
+  const minute = minuteOf(at).toISOString();
+  let rows = '';
+  for (const r of collector.rows()) {
+    rows += `${copyText(r.workspaceId)}\t${minute}\t${copyText(r.sourceId)}\t${copyText(r.destinationId)}\t${copyText(r.status)}\t${copyText(r.errorCode)}\t${r.count}\t{${r.histogram.join(',')}}\t${copyJson(jsonbText(r.samples))}\n`;
+  }
+  return {
+    copy: 'COPY rpt_deltas (workspace_id, minute, source_id, destination_id, status, error_code, count, histogram, samples) FROM STDIN',
+    rows,
+  };
+}
+
+/** Appends a collector's deltas inside the caller's transaction. */
 export async function writeReportDeltas(
   tx: pg.ClientBase,
   collector: ReportCollector,
   at: Date = new Date(),
 ): Promise<void> {
-  const rows = collector.rows();
-  if (rows.length === 0) return;
-  const minute = minuteOf(at);
-  await tx.query({
-    name: 'keel-rpt-deltas',
-    text: `INSERT INTO rpt_deltas (workspace_id, minute, source_id, destination_id, status, error_code, count, histogram, samples)
-           SELECT w, $1, s, d, st, e, c, translate(h, '[]', '{}')::int[], sm::jsonb
-             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[])
-                  AS t(w, s, d, st, e, c, h, sm)`,
-    values: [
-      minute,
-      rows.map((r) => r.workspaceId),
-      rows.map((r) => r.sourceId),
-      rows.map((r) => r.destinationId),
-      rows.map((r) => r.status),
-      rows.map((r) => r.errorCode),
-      rows.map((r) => r.count),
-      rows.map((r) => JSON.stringify(r.histogram)),
-      rows.map((r) => jsonbText(r.samples)),
-    ],
-  });
+  await runScript(tx, [reportDeltasStep(collector, at)]);
 }

@@ -1,8 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import { insertFailedEvents, type NewFailedEvent } from '../delivery/failed-events';
-import { type RouterStatusRow, writeRouterStatuses } from '../jobsdb/router-jobs';
-import { ReportCollector, type ReportEntry, writeReportDeltas } from '../reports/deltas';
+import { runScript } from '../jobsdb/copy';
+import { type RouterStatusRow, routerStatusesStep } from '../jobsdb/router-jobs';
+import { ReportCollector, type ReportEntry, reportDeltasStep } from '../reports/deltas';
 
 interface Pending {
   status: RouterStatusRow;
@@ -73,14 +74,19 @@ export class StatusWriter {
     try {
       // Without waiting for the WAL flush: a Postgres crash can lose only the newest statuses,
       // and their jobs are then sent again (delivery is at least once anyway).
-      await tx.query('BEGIN; SET LOCAL synchronous_commit = off');
-      await writeRouterStatuses(
-        tx,
-        batch.map((p) => p.status),
-      );
-      await insertFailedEvents(tx, failed);
-      await writeReportDeltas(tx, reports);
-      await tx.query('COMMIT');
+      // One message from BEGIN to COMMIT; aborted jobs' failed events, rarer, take one more.
+      const opening = [
+        'BEGIN',
+        'SET LOCAL synchronous_commit = off',
+        routerStatusesStep(batch.map((p) => p.status)),
+      ];
+      const closing = [reportDeltasStep(reports), 'COMMIT'];
+      if (failed.length === 0) await runScript(tx, [...opening, ...closing]);
+      else {
+        await runScript(tx, opening);
+        await insertFailedEvents(tx, failed);
+        await runScript(tx, closing);
+      }
       this.written += batch.length;
     } catch (error) {
       await tx.query('ROLLBACK').catch(() => {});
