@@ -1,5 +1,6 @@
 // End-to-end benchmark: 1,000 users → gateway → processor → router → a webhook sink in its own
-// process, with per-user ordering on. `npm run bench -- e2e [--seconds 60] [--gateway-seconds 15]`.
+// process, with per-user ordering on. `npm run bench -- e2e [--seconds 60] [--gateway-seconds 15]
+// [--connections 16] [--phases gateway,batched,unbatched] [--cpu-prof-dir DIR]`.
 // Set DATABASE_URL to use a running Postgres; otherwise an embedded one is started in a temp dir.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
