@@ -11,6 +11,8 @@ import {
   waitFor,
   webhookDestination,
 } from '../delivery/testing';
+import { lockKeyOf } from '../jobsdb/leases';
+import { ROUTER_LEASE_CLASS } from '../jobsdb/locks';
 import { appendRouterJobs, type NewRouterJob, writeRouterStatuses } from '../jobsdb/router-jobs';
 
 const db = useTestDatabase('router');
@@ -111,6 +113,21 @@ describe('router', () => {
       [0, 1, 2].map((i) => ({ message_id: `gone-${i}`, error_code: 'destination-removed' })),
     );
     expect(s.requests).toBe(0);
+
+    // Once its jobs are gone too (maintenance drops finished partitions), the router lets go of
+    // the destination's leases instead of holding them for as long as it runs.
+    const goneKeys = Array.from({ length: 8 }, (_, shard) => lockKeyOf(`dst_gone:${shard}`) >>> 0);
+    const goneLeases = () =>
+      count(
+        `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = ${ROUTER_LEASE_CLASS} AND objid IN (${goneKeys.join(',')})`,
+      );
+    expect(await goneLeases()).toBeGreaterThan(0);
+    await db.pool.query("DELETE FROM rt_jobs WHERE destination_id = 'dst_gone'");
+    await waitFor(
+      async () => (await goneLeases()) === 0,
+      10_000,
+      'the deleted destination’s leases released',
+    );
   });
 
   it('stores a failed event whose payload holds a NUL character, and goes on delivering', async () => {

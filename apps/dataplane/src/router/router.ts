@@ -114,6 +114,7 @@ export class Router {
     // before a restart) are leased like any other, so that their runtime, which has no
     // destination, aborts them into the failed-events store and their partitions can drop.
     const ids = new Set([...destinations.keys(), ...(await destinationsWithJobs(this.options.pool))]);
+    await this.retireGone(ids, lease);
     const units: { destinationId: string; shard: number; key: number }[] = [];
     for (const id of [...ids].sort()) {
       for (let shard = 0; shard < this.options.shards; shard++) {
@@ -151,6 +152,24 @@ export class Router {
       runtime.addShard(unit.shard);
     }
     if (count > 0) this.wake();
+  }
+
+  /**
+   * Lets go of destinations that are neither in the config nor in rt_jobs any more (deleted,
+   * and their last jobs finished and dropped): their leases and runtimes would otherwise be
+   * held for as long as the process runs.
+   */
+  private async retireGone(ids: ReadonlySet<string>, lease: LeaseHolder): Promise<void> {
+    for (const [id, runtime] of this.runtimes) {
+      if (ids.has(id)) continue;
+      for (const shard of runtime.shardIds) {
+        await runtime.drainShard(shard);
+        await this.writer.flush();
+        await lease.release(ROUTER_LEASE_CLASS, lockKeyOf(`${id}:${shard}`));
+      }
+      this.runtimes.delete(id);
+      await runtime.close();
+    }
   }
 
   /**
