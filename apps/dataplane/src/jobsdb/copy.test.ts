@@ -1,6 +1,6 @@
 import { useTestDatabase } from '@keel/postgres/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyIn, copyText, runScript } from './copy';
+import { copyIn, copyJson, copyText, runScript } from './copy';
 
 const db = useTestDatabase('copy');
 
@@ -71,6 +71,27 @@ describe('pipelined COPY', () => {
       await client.query('ROLLBACK');
       expect((await rows()).map((r) => r.n)).toEqual([1, 2, 10, 11]);
       await runScript(client, []);
+    } finally {
+      client.release();
+    }
+  });
+  it('escapes JSON text for COPY only where it must, and it arrives as it was', async () => {
+    const plain = '{"a":"b"}';
+    expect(copyJson(plain)).toBe(plain);
+    const quoted = JSON.stringify({ a: 'say "hi"\n', path: 'C:\\x' });
+    const raw = '{"a":\t"b"}';
+    expect(copyJson(quoted)).toBe(quoted.replaceAll('\\', '\\\\'));
+    const client = await db.pool.connect();
+    try {
+      await runScript(client, [
+        'CREATE TEMP TABLE json_texts (n INTEGER, body TEXT)',
+        {
+          copy: 'COPY json_texts FROM STDIN',
+          rows: [plain, quoted, raw].map((t, n) => `${n}\t${copyJson(t)}\n`).join(''),
+        },
+      ]);
+      const { rows: back } = await client.query('SELECT body FROM json_texts ORDER BY n');
+      expect(back.map((r) => r.body)).toEqual([plain, quoted, raw]);
     } finally {
       client.release();
     }

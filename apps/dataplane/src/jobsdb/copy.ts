@@ -15,11 +15,12 @@ const RAW_WHITESPACE = /[\t\n\r]/;
 /**
  * `copyText` for JSON text. Compact JSON (JSON.stringify's, jsonb's) holds no raw control
  * characters, so usually only its backslashes need doubling, which replaceAll does several
- * times faster than the general replace.
+ * times faster than the general replace. Most bodies need nothing: one scan tells.
  */
 export function copyJson(json: string): string {
+  if (!NEEDS_ESCAPE.test(json)) return json;
   if (RAW_WHITESPACE.test(json)) return copyText(json);
-  return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
+  return json.replaceAll('\\', '\\\\');
 }
 
 const COPY_DATA = 0x64; // 'd'

@@ -67,14 +67,16 @@ export async function findSeen(
     // for which the planner, without statistics on a young partition, chose a hash join over
     // the whole generation that spilled to disk (seen in the benchmark as the processor's
     // main wait).
-    text: `SELECT k.source_id, k.message_id
-             FROM unnest($3::text[], $4::text[]) AS k(source_id, message_id)
+    // The keys go as one JSON text: JSON.stringify is native, where pg escapes every element of
+    // a text[] parameter in JavaScript.
+    text: `SELECT k."sourceId" AS source_id, k."messageId" AS message_id
+             FROM json_to_recordset($3::json) AS k("sourceId" text, "messageId" text)
              CROSS JOIN LATERAL (
                SELECT 1 FROM proc_dedup d
-                WHERE d.bucket IN ($1, $2) AND d.source_id = k.source_id AND d.message_id = k.message_id
+                WHERE d.bucket IN ($1, $2) AND d.source_id = k."sourceId" AND d.message_id = k."messageId"
                 LIMIT 1
              ) hit`,
-    values: [bucket, bucket - 1, keys.map((k) => k.sourceId), keys.map((k) => k.messageId)],
+    values: [bucket, bucket - 1, JSON.stringify(keys)],
   });
   return new Set(rows.map((r) => keyOf({ sourceId: r.source_id, messageId: r.message_id })));
 }
