@@ -264,14 +264,6 @@ export function routerStatusesStep(rows: readonly RouterStatusRow[]): ScriptStep
   return { copy: 'COPY rt_status (job_id, status, attempt, error_code, at, detail) FROM STDIN', rows: text };
 }
 
-/** Appends status rows inside the caller's transaction. */
-export async function writeRouterStatuses(
-  tx: pg.ClientBase,
-  rows: readonly RouterStatusRow[],
-): Promise<void> {
-  await runScript(tx, [routerStatusesStep(rows)]);
-}
-
 /** Every status row of one job, oldest first: the attempt log of a failed event. */
 export async function attemptsOf(
   client: Queryable,

@@ -244,18 +244,21 @@ function routerJobOf(
   };
 }
 
-/** The last envelope serialised per headers object: a destination's payloads mostly share one. */
+/** The last envelope serialised per shared headers object. */
 const envelopes = new WeakMap<object, { method: string; url: string; json: string }>();
 
 /**
- * A payload's method, URL and headers as JSON. Destinations hand out their headers objects
- * without changing them afterwards, so one object with the same method and URL serialises the same.
+ * A payload's method, URL and headers as JSON. A destination that shares one headers object
+ * between its payloads freezes it (the webhook does): with the same method and URL it
+ * serialises the same, so it is done once. Other headers are serialised each time, without
+ * filling the cache with objects used once.
  */
 function envelopeJson(payload: DeliveryPayload): string {
-  const cached = envelopes.get(payload.headers);
+  const shared = Object.isFrozen(payload.headers);
+  const cached = shared ? envelopes.get(payload.headers) : undefined;
   if (cached && cached.method === payload.method && cached.url === payload.url) return cached.json;
   const json = JSON.stringify({ method: payload.method, url: payload.url, headers: payload.headers });
-  envelopes.set(payload.headers, { method: payload.method, url: payload.url, json });
+  if (shared) envelopes.set(payload.headers, { method: payload.method, url: payload.url, json });
   return json;
 }
 

@@ -185,10 +185,9 @@ export class Processor {
     if (!first || !last) return;
     const tx = await this.options.pool.connect();
     try {
-      // Without waiting for the WAL flush: a Postgres crash can only lose this transaction
-      // whole, and the batch is then processed again from gw_jobs, which the gateway committed
-      // synchronously before it answered.
-      // The whole transaction goes as one message, one round trip.
+      // One message, one round trip. Without waiting for the WAL flush: a Postgres crash can
+      // only lose this transaction whole, and the batch is then processed again from gw_jobs,
+      // which the gateway committed synchronously before it answered.
       await runScript(tx, [
         'BEGIN',
         'SET LOCAL synchronous_commit = off',

@@ -11,9 +11,18 @@ import {
   waitFor,
   webhookDestination,
 } from '../delivery/testing';
+import { runScript } from '../jobsdb/copy';
 import { lockKeyOf } from '../jobsdb/leases';
 import { ROUTER_LEASE_CLASS } from '../jobsdb/locks';
-import { appendRouterJobs, type NewRouterJob, writeRouterStatuses } from '../jobsdb/router-jobs';
+import {
+  appendRouterJobs,
+  type NewRouterJob,
+  type RouterStatusRow,
+  routerStatusesStep,
+} from '../jobsdb/router-jobs';
+
+/** Appends status rows inside the caller's transaction, as the status writer does. */
+const runStatuses = (tx: pg.ClientBase, rows: RouterStatusRow[]) => runScript(tx, [routerStatusesStep(rows)]);
 
 const db = useTestDatabase('router');
 const cleanups: (() => Promise<void>)[] = [];
@@ -67,7 +76,7 @@ describe('router', () => {
         Array.from({ length: 2_500 }, (_, i) => job(i)),
       );
       const { rows } = await tx.query<{ job_id: string }>('SELECT job_id FROM rt_jobs ORDER BY job_id');
-      await writeRouterStatuses(
+      await runStatuses(
         tx,
         rows.slice(0, 2_497).map((r) => ({
           jobId: Number(r.job_id),

@@ -1,5 +1,6 @@
 import type { DeliveryRequest } from '@keel/shared';
 import { Agent } from 'undici';
+import { memoizeByText } from '../memo';
 
 /** What came back for one request: an HTTP response, or a network error with its code. */
 export type SendResult =
@@ -37,19 +38,11 @@ interface Target {
   path: string;
 }
 
-const targets = new Map<string, Target>();
-
 /** A URL's origin and path, parsed once per distinct URL: most jobs of a destination share one. */
-function targetOf(url: string): Target {
-  let target = targets.get(url);
-  if (!target) {
-    const parsed = new URL(url);
-    target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
-    if (targets.size >= 1_000) targets.clear();
-    targets.set(url, target);
-  }
-  return target;
-}
+const targetOf = memoizeByText((url): Target => {
+  const parsed = new URL(url);
+  return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+}, 1_000);
 
 /**
  * Sends one request on the destination's agent and resolves with what came back; never

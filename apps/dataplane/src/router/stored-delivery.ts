@@ -1,4 +1,5 @@
 import type { DeliveryPayload, HttpMethod } from '@keel/shared';
+import { memoizeByText } from '../memo';
 
 interface Envelope {
   method: HttpMethod;
@@ -47,30 +48,20 @@ export class StoredDelivery implements DeliveryPayload {
  * envelope text, so each distinct one is parsed once.
  */
 export class DeliveryDecoder {
-  private readonly envelopes = new Map<string, Envelope>();
+  private readonly envelopeOf = memoizeByText((payload) => parsePayload(payload) as Envelope, 1_000);
 
   decode(payload: string, body: string | null): DeliveryPayload {
-    if (body === null) return this.decodeWhole(payload);
-    let envelope = this.envelopes.get(payload);
-    if (!envelope) {
-      envelope = this.parse(payload) as Envelope;
-      if (this.envelopes.size >= 1_000) this.envelopes.clear();
-      this.envelopes.set(payload, envelope);
-    }
-    return new StoredDelivery(envelope, body);
+    // A NULL body: the payload holds it (a replay, or a job stored before bodies had a column).
+    if (body === null) return parsePayload(payload) as DeliveryPayload;
+    return new StoredDelivery(this.envelopeOf(payload), body);
   }
+}
 
-  /** A payload that holds its body (a replay, or a job stored before bodies had a column). */
-  private decodeWhole(payload: string): DeliveryPayload {
-    return this.parse(payload) as DeliveryPayload;
-  }
-
-  private parse(payload: string): unknown {
-    try {
-      return JSON.parse(payload);
-    } catch {
-      return { method: 'POST', url: '', headers: {}, body: payload };
-    }
+function parsePayload(payload: string): unknown {
+  try {
+    return JSON.parse(payload);
+  } catch {
+    return { method: 'POST', url: '', headers: {}, body: payload };
   }
 }
 
