@@ -9,14 +9,20 @@ import { encryptSecrets } from '../apps/config-backend/src/domain/secrets';
 import { buildWorkspaceConfig } from '../apps/config-backend/src/domain/workspace-config';
 import { loadEnv } from '../apps/config-backend/src/env';
 import { benchControlPlaneDatabase, summary } from './control-plane-db';
+import { benchArgs } from './lib/args';
 
 // `npm run bench -- config [--requests N]`: p95 of GET /data-plane/v1/config for a workspace
 // with 200 sources and 200 destinations (400 connections, a transformation on a quarter of
 // them), over real HTTP. Measures the uncached build, cached 200s, 304s, and how long a
 // long-poll takes to wake after a change commits.
 
-const args = process.argv.slice(2);
-const requests = Number(args[args.indexOf('--requests') + 1]) || 1000;
+const args = benchArgs(
+  "Usage: npm run bench -- config [options]\n\np95 of the data plane's config endpoint for a workspace of 200 sources and 200 destinations.",
+  {
+    requests: { help: 'requests per measured phase', default: '1000' },
+  },
+);
+const requests = Number(args.requests);
 const SOURCES = 200;
 const DESTINATIONS = 200;
 

@@ -14,6 +14,7 @@ import { createPrisma } from '../apps/config-backend/src/db';
 import { createApiToken } from '../apps/config-backend/src/domain/api-tokens';
 import { loadEnv } from '../apps/config-backend/src/env';
 import { benchControlPlaneDatabase, summary } from './control-plane-db';
+import { benchArgs } from './lib/args';
 import { seedDeliveryReports } from './lib/seed-reports';
 
 // `npm run bench -- dashboard-render [--runs N]`: what the delivery dashboard does for a
@@ -44,8 +45,14 @@ const { DeliveryFigures } = (await import(figuresModule)) as {
   DeliveryFigures: FunctionComponent<{ data: Timeseries }>;
 };
 
-const args = process.argv.slice(2);
-const runs = Number(args[args.indexOf('--runs') + 1]) || 20;
+const args = benchArgs(
+  "Usage: npm run bench -- dashboard-render [options]\n\nThe delivery dashboard's fetch and render of a 30-day range; the budget is 1 s per run.",
+  {
+    runs: { help: 'measured runs', default: '20' },
+  },
+  process.argv.slice(2).filter((a) => a !== REEXEC),
+);
+const runs = Number(args.runs);
 const DAYS = 30;
 const PAIRS = 10;
 const DELIVERED = 10_000_000;

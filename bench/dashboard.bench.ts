@@ -7,14 +7,20 @@ import { createPrisma } from '../apps/config-backend/src/db';
 import { createApiToken } from '../apps/config-backend/src/domain/api-tokens';
 import { loadEnv } from '../apps/config-backend/src/env';
 import { benchControlPlaneDatabase, summary } from './control-plane-db';
+import { benchArgs } from './lib/args';
 import { seedDeliveryReports } from './lib/seed-reports';
 
 // `npm run bench -- dashboard [--runs N]`: the delivery dashboard's reads over 30 days of
 // per-minute aggregates that add up to 10 million delivered events (10 source→destination
 // pairs, one row per pair and minute, plus retry/abort/drop rows), through tRPC over HTTP.
 
-const args = process.argv.slice(2);
-const runs = Number(args[args.indexOf('--runs') + 1]) || 20;
+const args = benchArgs(
+  "Usage: npm run bench -- dashboard [options]\n\nThe delivery dashboard's reads over 30 days of aggregates of 10 million delivered events.",
+  {
+    runs: { help: 'measured runs', default: '20' },
+  },
+);
+const runs = Number(args.runs);
 const DAYS = 30;
 const PAIRS = 10;
 const DELIVERED = 10_000_000;

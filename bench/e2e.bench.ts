@@ -8,12 +8,12 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { dataPlaneMigrations, migrate, withClient, withDatabase } from '@keel/postgres';
 import { freePort } from '@keel/postgres/testing';
 import type { WorkspaceConfig } from '@keel/shared';
 import { request } from 'undici';
 import { DATA_PLANE_V8_FLAGS } from '../apps/dataplane/src/node-options';
+import { benchArgs } from './lib/args';
 import { benchPostgresServer } from './lib/postgres-server';
 import { buildRequest, RawConnection } from './lib/raw-http';
 import { benchWorkspaceConfig } from './lib/workspace-config';
@@ -172,20 +172,21 @@ async function sinkLatency(url: string): Promise<{ p50: number | null; p99: numb
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      seconds: { type: 'string', default: '60' },
-      'gateway-seconds': { type: 'string', default: '15' },
-      'latency-seconds': { type: 'string', default: '20' },
-      phases: { type: 'string', default: 'gateway,batched,unbatched' },
-      connections: { type: 'string', default: '16' },
-      'cpu-prof-dir': { type: 'string' },
+  const values = benchArgs(
+    'Usage: npm run bench -- e2e [options]\n\n1,000 users -> gateway -> processor -> router -> a webhook sink in its own process, ordering on.\nUses DATABASE_URL if set, else an embedded Postgres in a temporary directory.',
+    {
+      seconds: { help: 'seconds of each end-to-end phase', default: '60' },
+      'gateway-seconds': { help: 'seconds of the gateway-only phase', default: '15' },
+      'latency-seconds': { help: 'seconds of the half-load latency phase', default: '20' },
+      phases: { help: 'which phases to run', default: 'gateway,batched,unbatched' },
+      connections: { help: 'concurrent client connections', default: '16' },
+      'cpu-prof-dir': { help: 'write a CPU profile of the data plane to this directory' },
     },
-  });
+  );
   const seconds = Number(values.seconds);
   const gatewaySeconds = Number(values['gateway-seconds']);
   const latencySeconds = Number(values['latency-seconds']);
-  const phases = new Set(values.phases.split(','));
+  const phases = new Set(String(values.phases).split(','));
   const slots = Number(values.connections);
 
   const { url: serverUrl, stop: stopPostgres } = await benchPostgresServer();

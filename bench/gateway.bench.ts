@@ -11,6 +11,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { buildDataPlane } from '../apps/dataplane/src/app';
 import { MemoryConfigStore } from '../apps/dataplane/src/config/memory-store';
 import { loadEnv } from '../apps/dataplane/src/env';
+import { benchArgs } from './lib/args';
 import { benchPostgresServer } from './lib/postgres-server';
 import { buildRequest, RawConnection } from './lib/raw-http';
 import { benchWorkspaceConfig } from './lib/workspace-config';
@@ -21,8 +22,17 @@ import { benchWorkspaceConfig } from './lib/workspace-config';
 // embedded Postgres in a temporary directory.
 
 const WRITE_KEY = 'bench-write-key';
-const args = process.argv.slice(2);
-const seconds = Number(args[args.indexOf('--seconds') + 1]) || 5;
+// The same file runs the gateway child (`--serve <database url> <port>`), which takes no options.
+const serveArgs = process.argv.slice(2);
+const serving = serveArgs[0] === '--serve';
+const seconds = serving
+  ? 0
+  : Number(
+      benchArgs(
+        'Usage: npm run bench -- gateway [options]\n\nRaw COPY baseline, single-event and batched requests/s, and latency at half load.\nUses DATABASE_URL if set, else an embedded Postgres.',
+        { seconds: { help: 'seconds per phase', default: '5' } },
+      ).seconds,
+    );
 
 function sampleEvent(i: number): Record<string, unknown> {
   return {
@@ -247,13 +257,13 @@ async function main(): Promise<void> {
 }
 
 // Dispatch last: the classes above must be initialised before main() runs.
-if (args[0] === '--serve') {
+if (serving) {
   // Child: the gateway alone, on the given database, serving one bench source.
   // GATEWAY_* settings pass through, so `GATEWAY_COMMIT_CONCURRENCY=4 npm run bench -- gateway` compares.
   const env = loadEnv({
     ...process.env,
-    DATABASE_URL: args[1],
-    DATAPLANE_DATABASE_URL: args[1],
+    DATABASE_URL: serveArgs[1],
+    DATAPLANE_DATABASE_URL: serveArgs[1],
     DATA_PLANE_TOKEN: 'bench',
     ROLES: 'gateway',
     LOG_LEVEL: 'warn',
@@ -263,7 +273,7 @@ if (args[0] === '--serve') {
   );
 
   const app = await buildDataPlane({ env, config, logger: { level: 'warn' } });
-  await app.listen({ host: '127.0.0.1', port: Number(args[2]) });
+  await app.listen({ host: '127.0.0.1', port: Number(serveArgs[2]) });
   process.send?.('ready');
   // The parent asks for this process's CPU time around each phase, to report µs per request.
   process.on('message', () => {

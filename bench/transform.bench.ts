@@ -9,7 +9,6 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import { dataPlaneMigrations, ensureDatabase, migrate, withClient, withDatabase } from '@keel/postgres';
 import type { TransformationMetadata, WorkspaceConfig } from '@keel/shared';
 import { SandboxPool } from '@keel/transform';
@@ -19,16 +18,18 @@ import { MemoryConfigStore } from '../apps/dataplane/src/config/memory-store';
 import { storeEvents } from '../apps/dataplane/src/delivery/testing';
 import { loadEnv } from '../apps/dataplane/src/env';
 import type { GatewayJob } from '../apps/dataplane/src/jobsdb/gateway-jobs';
+import { benchArgs } from './lib/args';
 import { benchPostgresServer } from './lib/postgres-server';
 import { benchWorkspaceConfig } from './lib/workspace-config';
 
-const { values } = parseArgs({
-  options: {
-    events: { type: 'string', default: '40000' },
-    'sandbox-seconds': { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
+const values = benchArgs(
+  'Usage: npm run bench -- transform [options]\n\nWhat a trivial user transformation costs: the sandbox alone, and the pipeline with and without it.',
+  {
+    events: { help: 'events in the pipeline backlog', default: '40000' },
+    'sandbox-seconds': { help: 'seconds of the sandbox-only phase', default: '5' },
+    rounds: { help: 'pipeline rounds with and without the transformation', default: '3' },
   },
-});
+);
 const EVENTS = Number(values.events);
 const SANDBOX_SECONDS = Number(values['sandbox-seconds']);
 const ROUNDS = Number(values.rounds);
