@@ -171,6 +171,7 @@ export async function replayFailedEvents(
       replayOf: r.id,
       payload: r.payload,
       body: null,
+      gatewayJobId: null,
     }));
     await appendRouterJobs(client, jobs);
     if (rows.length > 0) {

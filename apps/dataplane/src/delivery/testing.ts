@@ -27,6 +27,8 @@ export interface ReceivedEvent {
  */
 export class WebhookSink {
   readonly received: ReceivedEvent[] = [];
+  /** The raw body of every request answered 2xx, as it came. */
+  readonly bodies: string[] = [];
   requests = 0;
   reply: (events: StoredEvent[]) => SinkReply = () => ({ status: 200 });
   private server = http.createServer((req, res) => {
@@ -34,14 +36,14 @@ export class WebhookSink {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       this.requests += 1;
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') as
-        | StoredEvent
-        | StoredEvent[];
+      const text = Buffer.concat(chunks).toString('utf8');
+      const body = JSON.parse(text || 'null') as StoredEvent | StoredEvent[];
       const events = Array.isArray(body) ? body : [body];
       const answer = this.reply(events);
       if (answer === 'hang') return;
       if (answer.status >= 200 && answer.status < 300) {
         const at = Date.now();
+        this.bodies.push(text);
         for (const e of events) {
           this.received.push({
             path: req.url ?? '',

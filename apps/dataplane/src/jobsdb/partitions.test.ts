@@ -2,6 +2,7 @@ import { useTestDatabase } from '@keel/postgres/testing';
 import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  eventually,
   pipelineConfig,
   startPipelineApp,
   storeEvents,
@@ -10,6 +11,7 @@ import {
   waitFor,
   webhookDestination,
 } from '../delivery/testing';
+import { processedUpTo } from './gateway-reader';
 import { routerPartitionMemory, runMaintenance } from './maintenance';
 import { GATEWAY_FAMILY, jobsDiskBytes, listRangePartitions, ROUTER_FAMILY } from './partitions';
 
@@ -67,6 +69,109 @@ describe('partitioned job storage', () => {
     expect(gw.length).toBeLessThanOrEqual(3);
     expect(end).toBeLessThan(peak);
     expect(end).toBeLessThanOrEqual(start * 1.6 + 64 * 1024);
+  });
+});
+
+describe('router jobs that refer to their gateway events', () => {
+  const refDb = useTestDatabase('gwrefs');
+  // Its own database: the data plane of the first test still holds the processor lease in that one.
+  const lostDb = useTestDatabase('gwlost');
+  // Registered after the databases, so that it runs before they are dropped.
+  const stops: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const stop of stops.reverse()) await stop();
+  });
+
+  it('sends the gateway text itself, and keeps its partition until the router jobs are finished', async () => {
+    const sink = await new WebhookSink().start();
+    stops.push(() => sink.close());
+    let down = true;
+    sink.reply = () => (down ? { status: 503 } : { status: 200 });
+    const dp = await startPipelineApp({
+      databaseUrl: refDb.url,
+      config: pipelineConfig([webhookDestination('dst_ref', `${sink.url}/hook`)]),
+      env: {
+        JOBSDB_PARTITION_SIZE: '100',
+        JOBSDB_PARTITIONS_AHEAD: '2',
+        JOBSDB_MAINTENANCE_INTERVAL_MS: '60000',
+        DEDUP_WINDOW_MS: '0',
+      },
+    });
+    stops.push(() => dp.close());
+    const pipeline = dp.app.dataPlane.pipeline;
+    if (!pipeline) throw new Error('the pipeline did not start');
+    // Spacing JSON.stringify would not write: what arrives must be the stored text itself.
+    const jobs = trackEvents(250, 5, 'ref').map((j) => ({ ...j, payload: j.payload.replace('{', '{ ') }));
+    for (let i = 0; i < jobs.length; i += 100) {
+      await pipeline.maintain();
+      await storeEvents(refDb.pool, jobs.slice(i, i + 100));
+    }
+    await waitFor(async () => (await processedUpTo(refDb.pool)) >= 250, 10_000, 'processed');
+    const referring = await refDb.pool.query<{ n: string }>(
+      'SELECT count(*) AS n FROM rt_jobs WHERE gw_job_id IS NOT NULL AND body IS NULL',
+    );
+    expect(Number(referring.rows[0]?.n)).toBe(250);
+
+    // Processed, but the router still needs the events: the partitions stay.
+    await pipeline.maintain();
+    await pipeline.maintain();
+    expect((await listRangePartitions(refDb.pool, GATEWAY_FAMILY))[0]?.lo).toBe(1);
+
+    down = false;
+    await waitFor(() => sink.summary().unique === 250, 30_000, 'all deliveries');
+    expect(new Set(sink.bodies)).toEqual(new Set(jobs.map((j) => j.payload)));
+    await waitFor(() => (pipeline.router?.statusesWritten ?? 0) >= 250, 10_000, 'delivered statuses');
+    // The router partitions go first, then the gateway partitions nothing refers into any more.
+    await waitFor(
+      async () => {
+        await pipeline.maintain();
+        return (await listRangePartitions(refDb.pool, GATEWAY_FAMILY)).every((p) => p.hi > 250);
+      },
+      10_000,
+      'gateway partitions dropped',
+    );
+  });
+
+  it('aborts a job whose gateway event is gone into the failed-events store instead of sending it bare', async () => {
+    const sink = await new WebhookSink().start();
+    stops.push(() => sink.close());
+    const dp = await startPipelineApp({
+      databaseUrl: lostDb.url,
+      config: pipelineConfig([webhookDestination('dst_lost', `${sink.url}/hook`)]),
+      env: { ROLES: 'processor', DEDUP_WINDOW_MS: '0' },
+    });
+    const jobs = trackEvents(3, 1, 'lost');
+    await storeEvents(lostDb.pool, jobs);
+    await waitFor(
+      async () =>
+        Number(
+          (
+            await lostDb.pool.query<{ n: string }>(
+              "SELECT count(*) AS n FROM rt_jobs WHERE destination_id = 'dst_lost'",
+            )
+          ).rows[0]?.n,
+        ) === 3,
+      10_000,
+      'router jobs',
+    );
+    await dp.close();
+    await lostDb.pool.query("DELETE FROM gw_jobs WHERE message_id = 'lost-1'");
+
+    const router = await startPipelineApp({
+      databaseUrl: lostDb.url,
+      config: pipelineConfig([webhookDestination('dst_lost', `${sink.url}/hook`)]),
+      env: { ROLES: 'router' },
+    });
+    stops.push(() => router.close());
+    await waitFor(() => sink.summary().unique === 2, 10_000, 'the other deliveries');
+    const failed = await eventually('the failed event', async () => {
+      const { rows } = await lostDb.pool.query<{ message_id: string; error_code: string }>(
+        "SELECT message_id, error_code FROM failed_events WHERE destination_id = 'dst_lost'",
+      );
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(failed).toEqual([{ message_id: 'lost-1', error_code: 'event-missing' }]);
+    expect(sink.received.map((r) => r.messageId).sort()).toEqual(['lost-0', 'lost-2']);
   });
 });
 

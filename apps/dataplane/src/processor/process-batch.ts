@@ -227,7 +227,8 @@ function routerJobOf(
   const userKey = candidate.job.userKey;
   const body = payload.body;
   // An event that reaches the destination as it was stored (no transformation changed it, and
-  // the destination sends the event itself, as the webhook does) keeps the gateway's JSON text.
+  // the destination sends the event itself, as the webhook does) is not stored again: the job
+  // refers to the gateway's row, whose text the router reads.
   const stored = body === candidate.event && event === candidate.event;
   return {
     workspaceId: candidate.job.workspaceId,
@@ -240,7 +241,8 @@ function routerJobOf(
     receivedAt: candidate.job.receivedAt,
     replayOf: null,
     payload: body === undefined ? JSON.stringify(payload) : envelopeJson(payload),
-    body: body === undefined ? null : stored ? candidate.job.payload : (JSON.stringify(body) ?? 'null'),
+    body: body === undefined || stored ? null : (JSON.stringify(body) ?? 'null'),
+    gatewayJobId: body !== undefined && stored ? candidate.job.jobId : null,
   };
 }
 

@@ -112,7 +112,7 @@ describe('processor', () => {
     ]);
     expect(warnings[0]).toMatch(/without a transformation sandbox/);
   });
-  it('stores an event the webhook sends unchanged as the gateway text, apart from the envelope', async () => {
+  it('refers to an event the webhook sends unchanged by its gateway job instead of storing it again', async () => {
     // Spaces that JSON.stringify would not write: the body must be the stored text itself.
     const jobs = trackEvents(2, 1).map((j, i) => ({
       ...j,
@@ -126,7 +126,7 @@ describe('processor', () => {
       reports: new ReportCollector(),
       warn: () => {},
     });
-    expect(out.map((j) => j.body)).toEqual(jobs.map((j) => j.payload));
+    expect(out.map((j) => [j.body, j.gatewayJobId])).toEqual(jobs.map((j) => [null, j.jobId]));
     expect(JSON.parse(out[0]?.payload ?? '')).toEqual({
       method: 'POST',
       url: 'http://127.0.0.1:9/plain',

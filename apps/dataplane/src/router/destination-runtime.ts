@@ -49,6 +49,7 @@ interface ShardState {
 }
 
 const GONE = 'destination-removed';
+const EVENT_MISSING = 'event-missing';
 
 /** A request sent for a batch of jobs, and its redacted form once something needed it. */
 interface ShownRequest {
@@ -213,6 +214,8 @@ export class DestinationRuntime {
       replayOf: job.replayOf,
       payload: job.payload,
       body: job.body,
+      gatewayJobId: job.gatewayJobId,
+      eventMissing: job.eventMissing,
       attempts: job.attempts,
       firstAttemptAt: job.firstAttemptAt,
       delivery,
@@ -221,6 +224,11 @@ export class DestinationRuntime {
       key,
       target: `${delivery.method} ${delivery.url}`,
     };
+    if (job.eventMissing) {
+      const error = `the job's gateway event ${job.gatewayJobId} is no longer stored`;
+      this.finish(queued, 'aborted', EVENT_MISSING, job.attempts, Date.now(), { error }, undefined);
+      return;
+    }
     let queue = this.queues.get(key);
     if (!queue) {
       queue = [];

@@ -347,6 +347,7 @@ function routerJob(destinationId: string, messageId: string, url: string, seq: n
     replayOf: null,
     payload: JSON.stringify({ method: 'POST', url, headers: { 'content-type': 'application/json' } }),
     body: JSON.stringify({ type: 'track', userId: 'u1', messageId, properties: { seq } }),
+    gatewayJobId: null,
   };
 }
 
