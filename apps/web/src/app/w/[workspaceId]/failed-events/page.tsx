@@ -1,6 +1,6 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useWorkspace } from '../../../../components/shell/workspace-context';
 import { Button } from '../../../../components/ui/button';
@@ -17,6 +17,9 @@ import { RANGES, type RangeId, rangeOf } from '../../../../lib/ranges';
 import { useTRPC } from '../../../../lib/trpc';
 
 type Confirm = { kind: 'selected' } | { kind: 'matching' } | null;
+
+/** Failed events per page of the table; older ones load on request. */
+const PAGE_SIZE = 50;
 
 export default function FailedEventsPage() {
   const trpc = useTRPC();
@@ -41,8 +44,11 @@ export default function FailedEventsPage() {
       ...(errorCode.trim() ? { errorCode: errorCode.trim() } : {}),
     };
   }, [destinationId, rangeId, errorCode]);
-  const list = useQuery(
-    trpc.failedEvents.list.queryOptions({ ...ws, ...filter, includeReplayed, limit: 100 }),
+  const list = useInfiniteQuery(
+    trpc.failedEvents.list.infiniteQueryOptions(
+      { ...ws, ...filter, includeReplayed, limit: PAGE_SIZE },
+      { getNextPageParam: (last) => last.nextCursor ?? undefined },
+    ),
   );
   const matching = useQuery({
     ...trpc.failedEvents.countMatching.queryOptions({ ...ws, filter }),
@@ -118,15 +124,18 @@ export default function FailedEventsPage() {
           Replay selected ({selected.size})
         </Button>
         <Button
-          disabledReason={denied ?? (list.data?.events.length === 0 ? 'Nothing matches the filter.' : null)}
+          disabledReason={
+            denied ?? (list.data?.pages[0]?.events.length === 0 ? 'Nothing matches the filter.' : null)
+          }
           onClick={() => setConfirm({ kind: 'matching' })}
         >
           Replay all matching
         </Button>
       </div>
       <QueryState query={list} loadingLabel="Loading failed events">
-        {(page) =>
-          page.events.length === 0 ? (
+        {(data) => {
+          const events = data.pages.flatMap((p) => p.events);
+          return events.length === 0 ? (
             <EmptyState
               title="No failed events"
               description="Nothing matches this filter. Events that a destination refuses for good appear here."
@@ -135,7 +144,7 @@ export default function FailedEventsPage() {
             <Card padded={false}>
               <Table
                 caption="Failed events"
-                rows={page.events}
+                rows={events}
                 rowKey={(e) => e.id}
                 columns={[
                   {
@@ -143,9 +152,9 @@ export default function FailedEventsPage() {
                       <input
                         type="checkbox"
                         aria-label="Select every event shown"
-                        checked={page.events.every((e) => selected.has(e.id))}
+                        checked={events.every((e) => selected.has(e.id))}
                         onChange={(ev) =>
-                          setSelected(ev.target.checked ? new Set(page.events.map((e) => e.id)) : new Set())
+                          setSelected(ev.target.checked ? new Set(events.map((e) => e.id)) : new Set())
                         }
                       />
                     ),
@@ -184,14 +193,19 @@ export default function FailedEventsPage() {
                   },
                 ]}
               />
-              {page.nextCursor ? (
-                <p className="border-t border-ink-100 px-4 py-3 text-xs text-ink-500">
-                  Showing the newest 100. Narrow the filter, or replay all matching to include the rest.
-                </p>
+              {list.hasNextPage ? (
+                <div className="flex flex-wrap items-center gap-3 border-t border-ink-100 p-4">
+                  <Button busy={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+                    Load older failed events
+                  </Button>
+                  <span className="text-xs text-ink-500">
+                    Showing the newest {formatNumber(events.length)}. Replay all matching includes the rest.
+                  </span>
+                </div>
               ) : null}
             </Card>
-          )
-        }
+          );
+        }}
       </QueryState>
 
       <Card title="Recent replays" className="mt-5" padded={false}>
