@@ -155,7 +155,9 @@ describe('router jobs that refer to their gateway events', () => {
       'router jobs',
     );
     await dp.close();
-    await lostDb.pool.query("DELETE FROM gw_jobs WHERE message_id = 'lost-1'");
+    const { rows: lost } = await lostDb.pool.query<{ job_id: string }>(
+      "DELETE FROM gw_jobs WHERE message_id = 'lost-1' RETURNING job_id",
+    );
 
     const router = await startPipelineApp({
       databaseUrl: lostDb.url,
@@ -165,12 +167,18 @@ describe('router jobs that refer to their gateway events', () => {
     stops.push(() => router.close());
     await waitFor(() => sink.summary().unique === 2, 10_000, 'the other deliveries');
     const failed = await eventually('the failed event', async () => {
-      const { rows } = await lostDb.pool.query<{ message_id: string; error_code: string }>(
-        "SELECT message_id, error_code FROM failed_events WHERE destination_id = 'dst_lost'",
+      const { rows } = await lostDb.pool.query<{ error_code: string; error: string }>(
+        "SELECT error_code, response->>'error' AS error FROM failed_events WHERE destination_id = 'dst_lost'",
       );
       return rows.length > 0 ? rows : undefined;
     });
-    expect(failed).toEqual([{ message_id: 'lost-1', error_code: 'event-missing' }]);
+    // Its messageId went with the gateway row; the gateway job id says which event it was.
+    expect(failed).toEqual([
+      {
+        error_code: 'event-missing',
+        error: `the job's gateway event ${lost[0]?.job_id} is no longer stored`,
+      },
+    ]);
     expect(sink.received.map((r) => r.messageId).sort()).toEqual(['lost-0', 'lost-2']);
   });
 });

@@ -15,7 +15,7 @@ function referring(destinationId: string, gateway: { jobId: number; messageId: s
     sourceId: 'src_1',
     destinationId,
     shard: g.jobId % 2,
-    userKey: 'u1',
+    userKey: 'written-from-the-gateway-row',
     ordered: true,
     messageId: g.messageId,
     receivedAt: new Date(),
@@ -27,14 +27,14 @@ function referring(destinationId: string, gateway: { jobId: number; messageId: s
 }
 
 describe('router jobs that refer to gateway events', () => {
-  it('read their bodies from gw_jobs, whether the references are dense or sparse', async () => {
+  it('read their bodies, users, messageIds and receivedAt from gw_jobs, whether the references are dense or sparse', async () => {
     // Spacing JSON.stringify would not write, so a body can only be the stored text itself.
     await storeEvents(
       db.pool,
       trackEvents(300, 3, 'ref').map((j) => ({ ...j, payload: j.payload.replace('{', '{  ') })),
     );
     const gateway = await readGatewayJobs(db.pool, 0, 1_000);
-    const textOf = new Map(gateway.map((g) => [g.jobId, g.payload]));
+    const byId = new Map(gateway.map((g) => [g.jobId, g]));
     const client = await db.pool.connect();
     try {
       await client.query('BEGIN');
@@ -64,7 +64,14 @@ describe('router jobs that refer to gateway events', () => {
       expect(jobs).toHaveLength(expected);
       for (const job of jobs) {
         expect(job.eventMissing).toBe(false);
-        expect(job.body).toBe(textOf.get(job.gatewayJobId as number));
+        const stored = byId.get(job.gatewayJobId as number);
+        expect(job.body).toBe(stored?.payload);
+        // Not stored on the router job: read from the gateway row with the event.
+        expect([job.userKey, job.messageId, job.receivedAt]).toEqual([
+          stored?.userKey,
+          stored?.messageId,
+          stored?.receivedAt,
+        ]);
       }
     }
   });

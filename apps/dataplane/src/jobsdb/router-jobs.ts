@@ -85,11 +85,17 @@ export function routerJobsSteps(jobs: readonly NewRouterJob[]): ScriptStep[] {
   let lastDate: Date | undefined;
   let lastIso = '';
   for (const j of jobs) {
-    if (j.receivedAt !== lastDate) {
+    if (j.gatewayJobId === null && j.receivedAt !== lastDate) {
       lastDate = j.receivedAt;
       lastIso = j.receivedAt.toISOString();
     }
-    rows += `${copyText(j.workspaceId)}\t${copyText(j.sourceId)}\t${copyText(j.destinationId)}\t${j.shard}\t${copyText(j.userKey)}\t${j.ordered ? 't' : 'f'}\t${copyText(j.messageId)}\t${lastIso}\t${j.replayOf === null ? '\\N' : copyText(j.replayOf)}\t${copyJson(j.payload)}\t${j.body === null ? '\\N' : copyJson(j.body)}\t${j.gatewayJobId ?? '\\N'}\n`;
+    // A job that refers to its gateway event leaves what that row holds (user, messageId,
+    // receivedAt) NULL: the router reads them with the event.
+    const own =
+      j.gatewayJobId === null
+        ? `${copyText(j.userKey)}\t${j.ordered ? 't' : 'f'}\t${copyText(j.messageId)}\t${lastIso}`
+        : `\\N\t${j.ordered ? 't' : 'f'}\t\\N\t\\N`;
+    rows += `${copyText(j.workspaceId)}\t${copyText(j.sourceId)}\t${copyText(j.destinationId)}\t${j.shard}\t${own}\t${j.replayOf === null ? '\\N' : copyText(j.replayOf)}\t${copyJson(j.payload)}\t${j.body === null ? '\\N' : copyJson(j.body)}\t${j.gatewayJobId ?? '\\N'}\n`;
   }
   return [APPEND_LOCK_SQL, { copy: APPEND_COPY_SQL, rows }];
 }
@@ -139,10 +145,11 @@ interface PendingRow {
   job_id: string;
   workspace_id: string;
   source_id: string;
-  user_key: string;
+  /** NULL, like message_id and received_at, when the gateway row referred to holds it. */
+  user_key: string | null;
   ordered: boolean;
-  message_id: string;
-  received_at: Date;
+  message_id: string | null;
+  received_at: Date | null;
   replay_of: string | null;
   payload: string;
   body: string | null;
@@ -204,13 +211,14 @@ export async function loadPendingRouterJobs(
       sourceId: r.source_id,
       destinationId,
       shard: r.shard,
-      userKey: r.user_key,
+      // A job whose event is gone keeps what it can show of itself in the failed-events store.
+      userKey: r.user_key ?? event?.user_key ?? '',
       ordered: r.ordered,
-      messageId: r.message_id,
-      receivedAt: r.received_at,
+      messageId: r.message_id ?? event?.message_id ?? '',
+      receivedAt: r.received_at ?? event?.received_at ?? new Date(),
       replayOf: r.replay_of,
       payload: r.payload,
-      body: r.gw_job_id === null ? r.body : (event ?? null),
+      body: r.gw_job_id === null ? r.body : (event?.payload ?? null),
       gatewayJobId: r.gw_job_id === null ? null : Number(r.gw_job_id),
       eventMissing: r.gw_job_id !== null && event === undefined,
       attempts: status?.attempts ?? 0,
@@ -224,6 +232,15 @@ export async function loadPendingRouterJobs(
   return pages;
 }
 
+/** What a router job reads from the gateway row it refers to. */
+interface GatewayEventRow {
+  job_id: string;
+  user_key: string;
+  message_id: string;
+  received_at: Date;
+  payload: string;
+}
+
 /**
  * The stored events that these jobs refer to, by gateway job id. A page's references are nearly
  * contiguous (a destination's jobs follow the gateway's order, and its shards are read together),
@@ -235,7 +252,7 @@ export async function loadPendingRouterJobs(
 async function gatewayEventsOf(
   client: Queryable,
   jobs: readonly { gw_job_id: string | null }[],
-): Promise<Map<string, string>> {
+): Promise<Map<string, GatewayEventRow>> {
   const ids: string[] = [];
   let low = Number.POSITIVE_INFINITY;
   let high = 0;
@@ -248,22 +265,23 @@ async function gatewayEventsOf(
   }
   if (ids.length === 0) return new Map();
   const sparse = high - low + 1 > SPARSE_REFERENCES * ids.length;
-  const { rows } = await client.query<{ job_id: string; payload: string }>(
+  const columns = 'job_id, user_key, message_id, received_at, payload';
+  const { rows } = await client.query<GatewayEventRow>(
     sparse
       ? {
           name: 'keel-rt-gateway-events-sparse',
-          text: 'SELECT job_id, payload FROM gw_jobs WHERE job_id = ANY($3::bigint[]) AND job_id BETWEEN $1 AND $2',
+          text: `SELECT ${columns} FROM gw_jobs WHERE job_id = ANY($3::bigint[]) AND job_id BETWEEN $1 AND $2`,
           values: [low, high, ids],
+          types: jobTypes,
         }
       : {
           name: 'keel-rt-gateway-events',
-          text: 'SELECT job_id, payload FROM gw_jobs WHERE job_id BETWEEN $1 AND $2',
+          text: `SELECT ${columns} FROM gw_jobs WHERE job_id BETWEEN $1 AND $2`,
           values: [low, high],
+          types: jobTypes,
         },
   );
-  const events = new Map<string, string>();
-  for (const r of rows) events.set(r.job_id, r.payload);
-  return events;
+  return new Map(rows.map((r) => [r.job_id, r]));
 }
 
 /** Beyond this many gateway rows per referred-to event, references are looked up one by one. */
