@@ -3,6 +3,7 @@ import {
   type ConfigSource,
   type DeliveryPayload,
   type DestinationType,
+  EventType,
   findDestinationType,
   type StoredEvent,
   type TransformResult,
@@ -44,6 +45,60 @@ interface Candidate {
   order: number;
   job: StoredGatewayJob;
   event: StoredEvent;
+}
+
+/** A job routed as it is stored, without its event being parsed (see `DestinationPlan`). */
+interface PassThroughCandidate {
+  order: number;
+  job: StoredGatewayJob;
+}
+
+/**
+ * How one batch treats a destination. With no user transformation and a destination type that
+ * sends events unchanged under this config (`passThrough`), the event is not transformed; and
+ * when, besides, no stage needs to look inside it (no event filter, no consent categories,
+ * every message type supported, and no `integrations` key in the stored text), it is not even
+ * parsed. Parsing every event had been the largest cost of the processor, whose turn limited
+ * the pipeline's throughput.
+ */
+interface DestinationPlan {
+  type: DestinationType | undefined;
+  passThrough: Omit<DeliveryPayload, 'body'> | undefined;
+  /** A stage or the transform needs the parsed event. */
+  needsEvent: boolean;
+}
+
+function planOf(destination: ConfigDestination): DestinationPlan {
+  const type = findDestinationType(destination.destinationDefinition.name);
+  if (!type) return { type, passThrough: undefined, needsEvent: false };
+  const config = parsedConfigOf(destination, type);
+  const passThrough =
+    config.ok && destination.transformations.length === 0
+      ? type.passThrough?.(config.value as never)
+      : undefined;
+  const { connection } = destination;
+  const stagesLook =
+    connection.filterMode !== 'none' ||
+    connection.consentCategories.length > 0 ||
+    !EventType.options.every((t) => type.supportedMessageTypes.includes(t));
+  return { type, passThrough, needsEvent: stagesLook || passThrough === undefined };
+}
+
+/**
+ * Stages 1 to 4 for one event and destination: the reason to drop it, or undefined. An event
+ * left unparsed (undefined) passes them all: it was parsed wherever a stage has to look.
+ */
+function stageDrop(
+  event: StoredEvent | undefined,
+  destination: ConfigDestination,
+  type: DestinationType,
+): DropReason | undefined {
+  if (event === undefined) return undefined;
+  if (!integrationsAllow(event, destination)) return 'integrations';
+  if (!eventFilterAllows(event, destination.connection)) return 'event-filter';
+  if (!consentAllows(event, destination.connection)) return 'consent';
+  if (!typeSupported(event, type)) return 'unsupported-type';
+  return undefined;
 }
 
 /** A parsed destination config per destination and config version, so each batch doesn't re-validate it. */
@@ -96,10 +151,29 @@ export async function processBatch(
         messageId: job.messageId,
         stage: 'dropped',
         at: new Date().toISOString(),
-        payload: event ?? job.payload,
+        payload: event ?? eventForDisplay(job.payload),
         reason,
       });
     }
+  };
+
+  const plans = new Map<ConfigDestination, DestinationPlan>();
+  const planFor = (destination: ConfigDestination) => {
+    let plan = plans.get(destination);
+    if (!plan) {
+      plan = planOf(destination);
+      plans.set(destination, plan);
+    }
+    return plan;
+  };
+  const passingThrough = new Map<ConfigDestination, PassThroughCandidate[]>();
+  const add = <T>(lists: Map<ConfigDestination, T[]>, destination: ConfigDestination, item: T) => {
+    let list = lists.get(destination);
+    if (!list) {
+      list = [];
+      lists.set(destination, list);
+    }
+    list.push(item);
   };
 
   for (const [order, job] of jobs.entries()) {
@@ -109,15 +183,19 @@ export async function processBatch(
       drop(job, '', 'source-not-found');
       continue;
     }
-    let event: StoredEvent;
-    try {
-      event = JSON.parse(job.payload) as StoredEvent;
-    } catch {
-      drop(job, '', 'invalid-payload');
-      continue;
+    const connected = source.destinations.filter((d) => d.enabled && d.connection.enabled);
+    const watched = ctx.live?.wants(job.workspaceId, job.sourceId, null) ?? false;
+    let event: StoredEvent | undefined;
+    if (watched || job.payload.includes('"integrations"') || connected.some((d) => planFor(d).needsEvent)) {
+      try {
+        event = JSON.parse(job.payload) as StoredEvent;
+      } catch {
+        drop(job, '', 'invalid-payload');
+        continue;
+      }
     }
-    if (ctx.live?.wants(job.workspaceId, job.sourceId, null)) {
-      ctx.live.add({
+    if (watched) {
+      ctx.live?.add({
         workspaceId: job.workspaceId,
         sourceId: job.sourceId,
         destinationId: null,
@@ -127,10 +205,9 @@ export async function processBatch(
         payload: event,
       });
     }
-    for (const destination of source.destinations) {
-      if (!destination.enabled || !destination.connection.enabled) continue;
-      const type = findDestinationType(destination.destinationDefinition.name);
-      if (!type) {
+    for (const destination of connected) {
+      const plan = planFor(destination);
+      if (!plan.type) {
         ctx.warn(
           `Destination ${destination.id} has type "${destination.destinationDefinition.name}", which this data plane does not know; upgrade the data plane or remove the destination.`,
         );
@@ -143,23 +220,22 @@ export async function processBatch(
         );
         continue;
       }
-      if (!integrationsAllow(event, destination)) drop(job, destination.id, 'integrations', event);
-      else if (!eventFilterAllows(event, destination.connection))
-        drop(job, destination.id, 'event-filter', event);
-      else if (!consentAllows(event, destination.connection)) drop(job, destination.id, 'consent', event);
-      else if (!typeSupported(event, type)) drop(job, destination.id, 'unsupported-type', event);
-      else {
-        let list = perDestination.get(destination);
-        if (!list) {
-          list = [];
-          perDestination.set(destination, list);
-        }
-        list.push({ order, job, event });
-      }
+      const reason = stageDrop(event, destination, plan.type);
+      if (reason) drop(job, destination.id, reason, event);
+      else if (plan.passThrough) add(passingThrough, destination, { order, job });
+      // needsEvent: parsed above.
+      else add(perDestination, destination, { order, job, event: event as StoredEvent });
     }
   }
 
   const out: { order: number; job: NewRouterJob }[] = [];
+  for (const [destination, candidates] of passingThrough) {
+    const envelope = planFor(destination).passThrough;
+    if (!envelope) continue;
+    for (const c of candidates) {
+      out.push({ order: c.order, job: passThroughJobOf(c.job, destination, envelope, ctx.shards) });
+    }
+  }
   for (const [destination, candidates] of perDestination) {
     const source = sources.get(candidates[0]?.job.sourceId ?? '');
     const type = findDestinationType(destination.destinationDefinition.name);
@@ -191,6 +267,15 @@ export async function processBatch(
   // Stable: a destination's jobs keep the order their events were accepted in.
   out.sort((a, b) => a.order - b.order);
   return out.map((o) => o.job);
+}
+
+/** A stored event for the live view: parsed, or its text when it does not parse. */
+function eventForDisplay(payload: string): unknown {
+  try {
+    return JSON.parse(payload);
+  } catch {
+    return payload;
+  }
 }
 
 /**
@@ -246,6 +331,29 @@ function routerJobOf(
   };
 }
 
+/** A router job that refers to its gateway event, which goes out unchanged in `envelope`. */
+function passThroughJobOf(
+  job: StoredGatewayJob,
+  destination: ConfigDestination,
+  envelope: Omit<DeliveryPayload, 'body'>,
+  shards: number,
+): NewRouterJob {
+  return {
+    workspaceId: job.workspaceId,
+    sourceId: job.sourceId,
+    destinationId: destination.id,
+    shard: shardOf(job.userKey, shards),
+    userKey: job.userKey,
+    ordered: destination.connection.orderingEnabled,
+    messageId: job.messageId,
+    receivedAt: job.receivedAt,
+    replayOf: null,
+    payload: envelopeJson(envelope),
+    body: null,
+    gatewayJobId: job.jobId,
+  };
+}
+
 /** The last envelope serialised per shared headers object. */
 const envelopes = new WeakMap<object, { method: string; url: string; json: string }>();
 
@@ -255,7 +363,7 @@ const envelopes = new WeakMap<object, { method: string; url: string; json: strin
  * serialises the same, so it is done once. Other headers are serialised each time, without
  * filling the cache with objects used once.
  */
-function envelopeJson(payload: DeliveryPayload): string {
+function envelopeJson(payload: Omit<DeliveryPayload, 'body'>): string {
   const shared = Object.isFrozen(payload.headers);
   const cached = shared ? envelopes.get(payload.headers) : undefined;
   if (cached && cached.method === payload.method && cached.url === payload.url) return cached.json;

@@ -112,6 +112,37 @@ describe('processor', () => {
     ]);
     expect(warnings[0]).toMatch(/without a transformation sandbox/);
   });
+  it('routes events a webhook passes through without parsing them, yet still honours `integrations`', async () => {
+    const jobs = trackEvents(3, 1, 'pt').map((j, i) => ({ ...j, jobId: i + 1 }));
+    const off = JSON.parse(jobs[1]?.payload ?? '{}');
+    off.integrations = { All: false };
+    const batch = jobs.map((j, i) => (i === 1 ? { ...j, payload: JSON.stringify(off) } : j));
+    const reports = new ReportCollector();
+    const out = await processBatch(batch, {
+      // No stage has to look inside the events, and the plain URL has no template.
+      config: pipelineConfig([
+        webhookDestination('dst_plain', 'http://127.0.0.1:9/plain'),
+        webhookDestination('dst_templated', 'http://127.0.0.1:9/by-type/{{type}}'),
+      ]),
+      transformer: undefined,
+      shards: 8,
+      reports,
+      warn: () => {},
+    });
+    expect(out.map((j) => [j.destinationId, j.gatewayJobId, j.messageId, JSON.parse(j.payload).url])).toEqual(
+      [
+        ['dst_plain', 1, 'pt-0', 'http://127.0.0.1:9/plain'],
+        ['dst_templated', 1, 'pt-0', 'http://127.0.0.1:9/by-type/track'],
+        ['dst_plain', 3, 'pt-2', 'http://127.0.0.1:9/plain'],
+        ['dst_templated', 3, 'pt-2', 'http://127.0.0.1:9/by-type/track'],
+      ],
+    );
+    expect(reports.rows().map((r) => [r.destinationId, r.errorCode, r.count])).toEqual([
+      ['dst_plain', 'integrations', 1],
+      ['dst_templated', 'integrations', 1],
+    ]);
+  });
+
   it('refers to an event the webhook sends unchanged by its gateway job instead of storing it again', async () => {
     // Spaces that JSON.stringify would not write: the body must be the stored text itself.
     const jobs = trackEvents(2, 1).map((j, i) => ({

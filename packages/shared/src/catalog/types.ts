@@ -71,6 +71,12 @@ export interface DestinationType<Config extends z.ZodObject = z.ZodObject> {
   supportsTestConnection: boolean;
   delivery(config: z.infer<Config>): DeliverySettings;
   transform(event: StoredEvent, config: z.infer<Config>): TransformResult;
+  /**
+   * For a config under which `transform` sends every event as it is, as one payload with the
+   * same method, URL and headers whatever the event: that envelope. The processor then routes
+   * such events without parsing or transforming them. Undefined otherwise.
+   */
+  passThrough?(config: z.infer<Config>): Omit<DeliveryPayload, 'body'> | undefined;
   toRequest(payloads: DeliveryPayload[], config: z.infer<Config>): DeliveryRequest;
 }
 

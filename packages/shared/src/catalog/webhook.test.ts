@@ -36,6 +36,21 @@ describe('webhook destination', () => {
     expect(JSON.parse(request.body ?? '')).toEqual(event);
   });
 
+  it('passes events through unchanged, with the envelope its transform gives, only without a URL template', () => {
+    const plain = WebhookConfig.parse({
+      url: 'https://hooks.example.com/events',
+      method: 'PUT',
+      headers: [{ name: 'X-Team', value: 'growth' }],
+    });
+    const result = webhook.transform(event, plain);
+    if (!result.ok) throw new Error('unreachable');
+    const { body, ...envelope } = result.payloads[0] ?? { body: undefined };
+    expect(body).toBe(event);
+    expect(webhook.passThrough?.(plain)).toEqual(envelope);
+    const templated = WebhookConfig.parse({ url: 'https://hooks.example.com/events/{{ type }}' });
+    expect(webhook.passThrough?.(templated)).toBeUndefined();
+  });
+
   it('sends a JSON array when batching, and batches only as configured', () => {
     const config = WebhookConfig.parse({
       url: 'https://hooks.example.com/in',

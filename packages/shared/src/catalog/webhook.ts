@@ -52,6 +52,7 @@ export const WebhookConfig = z.object({
 export type WebhookConfig = z.infer<typeof WebhookConfig>;
 
 const TEMPLATE = /\{\{\s*(event|type|userId|anonymousId)\s*\}\}/g;
+const TEMPLATE_TEST = /\{\{\s*(event|type|userId|anonymousId)\s*\}\}/;
 
 function renderUrl(template: string, event: StoredEvent): string {
   return template.replace(TEMPLATE, (_, name: string) => {
@@ -100,6 +101,11 @@ export const webhook: DestinationType<typeof WebhookConfig> = {
       { method: config.method, url: renderUrl(config.url, event), headers: headersOf(config), body: event },
     ],
   }),
+  // Without a template in the URL, every event goes out as it is to the same place.
+  passThrough: (config) =>
+    TEMPLATE_TEST.test(config.url)
+      ? undefined
+      : { method: config.method, url: config.url, headers: headersOf(config) },
   toRequest: (payloads: DeliveryPayload[], config) => {
     const first = payloads[0];
     if (!first) throw new Error('toRequest needs at least one payload');
