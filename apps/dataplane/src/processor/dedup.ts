@@ -63,22 +63,25 @@ export async function findSeen(
   if (keys.length === 0) return new Set();
   const { rows } = await client.query<{ source_id: string; message_id: string }>({
     name: 'keel-dedup-find',
-    // One index probe per key: LIMIT keeps the subquery from being flattened into a join,
-    // for which the planner, without statistics on a young partition, chose a hash join over
-    // the whole generation that spilled to disk (seen in the benchmark as the processor's
-    // main wait).
-    // The keys go as one JSON text: JSON.stringify is native, where pg escapes every element of
-    // a text[] parameter in JavaScript.
-    text: `SELECT k."sourceId" AS source_id, k."messageId" AS message_id
-             FROM json_to_recordset($3::json) AS k("sourceId" text, "messageId" text)
-             CROSS JOIN LATERAL (
-               SELECT 1 FROM proc_dedup d
-                WHERE d.bucket IN ($1, $2) AND d.source_id = k."sourceId" AND d.message_id = k."messageId"
-                LIMIT 1
-             ) hit`,
-    values: [bucket, bucket - 1, JSON.stringify(keys)],
+    // One scan of each generation's hash index for all the messageIds at once (a bitmap scan
+    // over the array), then the source is matched here. Measured per key on an idle server:
+    // 0.75 µs of Postgres CPU, against 2.4 µs for one LATERAL probe per (source, messageId).
+    // A plain join instead made the planner, without statistics on a young partition, choose
+    // a hash join over the whole generation that spilled to disk. The ids go as one JSON text:
+    // JSON.stringify is native, where pg escapes every element of a text[] parameter in
+    // JavaScript.
+    text: `SELECT source_id, message_id FROM proc_dedup
+            WHERE bucket IN ($1, $2)
+              AND message_id = ANY (ARRAY(SELECT json_array_elements_text($3::json)))`,
+    values: [bucket, bucket - 1, JSON.stringify(keys.map((k) => k.messageId))],
   });
-  return new Set(rows.map((r) => keyOf({ sourceId: r.source_id, messageId: r.message_id })));
+  const asked = new Set(keys.map(keyOf));
+  const seen = new Set<string>();
+  for (const r of rows) {
+    const key = keyOf({ sourceId: r.source_id, messageId: r.message_id });
+    if (asked.has(key)) seen.add(key);
+  }
+  return seen;
 }
 
 /** The COPY step that remembers keys in the current generation, inside the processor's transaction. */
