@@ -52,12 +52,34 @@ const FINAL_STATUS = `status IN ('delivered', 'aborted')`;
 /**
  * Exact: every job has a final status. DISTINCT because delivery is at least once: a job sent
  * again after a crash can have two 'delivered' rows. Two linear counts, not an anti-join, so
- * that a partition the planner has no statistics for is still checked in one pass.
+ * that a partition the planner has no statistics for is still checked in one pass. The ids of
+ * a row for several deliveries count one by one, those of this partition only (`ownIds`): a
+ * request can deliver jobs of the next partition too.
  */
-const ROUTER_FINISHED = (jobs: string, statuses: string) =>
+const ROUTER_FINISHED = (jobs: string, statuses: string, ownIds: string) =>
   `SELECT (SELECT count(*) FROM "${jobs}") AS jobs,
-          (SELECT count(DISTINCT job_id) FROM "${statuses}" WHERE ${FINAL_STATUS}) AS finished_jobs,
+          (SELECT count(DISTINCT id) FROM (
+             SELECT job_id AS id FROM "${statuses}" WHERE ${FINAL_STATUS} AND job_ids IS NULL
+             UNION ALL
+             SELECT e FROM "${statuses}" s CROSS JOIN LATERAL unnest(s.job_ids) e
+              WHERE s.${FINAL_STATUS} AND s.job_ids IS NOT NULL
+           ) f WHERE ${ownIds}) AS finished_jobs,
           (SELECT max(job_id) FROM "${jobs}") AS max_job_id`;
+
+/** A range partition's own ids: below its upper bound (a row's ids start at its job_id). */
+const belowBound = (hi: number) => `id < ${Math.trunc(hi)}`;
+const IN_DEFAULT = 'id IN (SELECT job_id FROM rt_jobs_default)';
+
+/**
+ * Before a status partition goes, the ids its multi-delivery rows hold for jobs of other
+ * partitions move there, one row each, so that those partitions keep the proof that their
+ * jobs were delivered. Rare: only a request whose jobs straddle a partition bound has them.
+ */
+const MOVE_FOREIGN_DELIVERIES = (statuses: string, foreign: string) =>
+  `INSERT INTO rt_status (job_id, status, attempt, error_code, at)
+   SELECT e, s.status, s.attempt, s.error_code, s.at
+     FROM "${statuses}" s CROSS JOIN LATERAL unnest(s.job_ids) e
+    WHERE s.job_ids IS NOT NULL AND ${foreign}`;
 
 interface RouterFinishedCheck {
   finished: boolean;
@@ -70,9 +92,10 @@ async function checkRouterFinished(
   c: pg.ClientBase,
   jobs: string,
   statuses: string,
+  ownIds: string,
 ): Promise<RouterFinishedCheck> {
   const { rows } = await c.query<{ jobs: string; finished_jobs: string; max_job_id: string | null }>(
-    ROUTER_FINISHED(jobs, statuses),
+    ROUTER_FINISHED(jobs, statuses, ownIds),
   );
   const row = rows[0];
   const jobCount = Number(row?.jobs ?? 0);
@@ -101,7 +124,7 @@ async function mayBeFinished(
     jobCounts.set(partition.oid, jobCount);
   }
   const { rows } = await c.query<{ n: string }>(
-    `SELECT count(*) FILTER (WHERE ${FINAL_STATUS}) AS n FROM "${statuses}"`,
+    `SELECT coalesce(sum(coalesce(cardinality(job_ids), 1)) FILTER (WHERE ${FINAL_STATUS}), 0) AS n FROM "${statuses}"`,
   );
   return Number(rows[0]?.n ?? 0) >= jobCount;
 }
@@ -143,7 +166,7 @@ async function dropRouterPartitionIfFinished(
     async (c) => {
       if (memory.finishedUpTo.has(partition.oid)) return true;
       if (!(await mayBeFinished(c, partition, memory.jobCounts))) return false;
-      const check = await checkRouterFinished(c, jobs, statuses);
+      const check = await checkRouterFinished(c, jobs, statuses, belowBound(partition.hi));
       memory.jobCounts.set(partition.oid, check.jobs);
       seenUpTo = check.maxJobId;
       if (check.finished) memory.finishedUpTo.set(partition.oid, seenUpTo);
@@ -157,6 +180,14 @@ async function dropRouterPartitionIfFinished(
       const { rows: r } = await c.query(`SELECT 1 FROM "${jobs}" WHERE job_id > $1 LIMIT 1`, [seenUpTo]);
       if (r.length > 0) memory.finishedUpTo.delete(partition.oid);
       return r.length === 0;
+    },
+    async (c) => {
+      await c.query(
+        MOVE_FOREIGN_DELIVERIES(
+          statuses,
+          `s.last_job_id >= ${Math.trunc(partition.hi)} AND e >= ${Math.trunc(partition.hi)}`,
+        ),
+      );
     },
   );
 }
@@ -217,9 +248,18 @@ export async function runMaintenance(
       async (c) => {
         const { rows: any } = await c.query('SELECT 1 FROM rt_jobs_default LIMIT 1');
         if (any.length === 0) return false;
-        return (await checkRouterFinished(c, 'rt_jobs_default', 'rt_status_default')).finished;
+        return (await checkRouterFinished(c, 'rt_jobs_default', 'rt_status_default', IN_DEFAULT)).finished;
       },
       'truncate',
+      undefined,
+      async (c) => {
+        await c.query(
+          MOVE_FOREIGN_DELIVERIES(
+            'rt_status_default',
+            'NOT EXISTS (SELECT 1 FROM rt_jobs_default j WHERE j.job_id = e)',
+          ),
+        );
+      },
     );
 
     // Gateway partitions: finished once the processor's progress has passed their last id and

@@ -11,9 +11,11 @@ import {
   waitFor,
   webhookDestination,
 } from '../delivery/testing';
+import { runScript } from './copy';
 import { processedUpTo } from './gateway-reader';
 import { routerPartitionMemory, runMaintenance } from './maintenance';
 import { GATEWAY_FAMILY, jobsDiskBytes, listRangePartitions, ROUTER_FAMILY } from './partitions';
+import { loadPendingRouterJobs, type RouterStatusRow, routerStatusesStep } from './router-jobs';
 
 const db = useTestDatabase('partitions');
 const cleanups: (() => Promise<void>)[] = [];
@@ -264,5 +266,73 @@ describe('router partition finished check', () => {
       new Set(['gw_jobs', 'rt_jobs', 'rt_status', 'proc_dedup']),
     );
     for (const r of rows) expect(r.reloptions, r.relname).toEqual(['autovacuum_enabled=false']);
+  });
+});
+
+describe('one status row for the jobs a request delivered together', () => {
+  const bdb = useTestDatabase('rtbatchstatus');
+  const options = { partitionSize: 10, partitionsAhead: 2, dedupWindowMs: 0, failedEventsRetentionDays: 7 };
+
+  it('skips those jobs when reading, and keeps the proof for the next partition when a partition drops', async () => {
+    const client = await bdb.pool.connect();
+    const partitionsFrom = async () => (await listRangePartitions(client, ROUTER_FAMILY)).map((p) => p.lo);
+    const append = (from: number, count: number) =>
+      client.query(
+        `INSERT INTO rt_jobs (workspace_id, source_id, destination_id, shard, user_key, ordered, message_id, received_at, payload)
+         SELECT 'ws', 'src', 'dst', 0, 'user', true, 'm' || i, now(), '{}' FROM generate_series($1::int, $2::int) i`,
+        [from, from + count - 1],
+      );
+    const statuses = (rows: RouterStatusRow[]) =>
+      runScript(client, ['BEGIN', routerStatusesStep(rows), 'COMMIT']);
+    const row = (jobId: number, status: RouterStatusRow['status'], at: Date): RouterStatusRow => ({
+      jobId,
+      status,
+      attempt: 1,
+      errorCode: status === 'retrying' ? '500' : '',
+      at,
+      detail: null,
+    });
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    try {
+      const maintain = () => runMaintenance(client, options);
+      await maintain();
+      await append(1, 10);
+      await maintain();
+      await append(11, 10);
+      await maintain();
+      expect(await partitionsFrom()).toEqual([1, 11, 21]);
+
+      // One request delivered jobs 5 to 15, across the bound at 11; others one by one.
+      const batchAt = new Date('2026-11-27T10:00:00Z');
+      await statuses([
+        ...range(1, 4).map((id) => row(id, 'delivered', new Date(batchAt.getTime() - 1_000 * id))),
+        ...range(5, 15).map((id) => row(id, 'delivered', batchAt)),
+        ...range(16, 19).map((id) => row(id, 'delivered', new Date(batchAt.getTime() + 1_000 * id))),
+        row(20, 'retrying', batchAt),
+      ]);
+      const { rows: batchRows } = await client.query<{ job_id: string; n: number; last_job_id: string }>(
+        'SELECT job_id, cardinality(job_ids) AS n, last_job_id FROM rt_status WHERE job_ids IS NOT NULL',
+      );
+      expect(batchRows).toEqual([{ job_id: '5', n: 11, last_job_id: '15' }]);
+
+      const pages = await loadPendingRouterJobs(client, 'dst', [{ shard: 0, afterJobId: 0, limit: 100 }]);
+      expect(pages.get(0)?.jobs.map((j) => [j.jobId, j.attempts])).toEqual([[20, 1]]);
+
+      await maintain();
+      expect(await partitionsFrom()).not.toContain(1);
+      // The row went with the first partition; jobs 11 to 15 keep theirs in the second.
+      const { rows: moved } = await client.query<{ job_id: string }>(
+        "SELECT job_id FROM rt_status WHERE status = 'delivered' AND job_id BETWEEN 11 AND 15 ORDER BY job_id",
+      );
+      expect(moved.map((r) => Number(r.job_id))).toEqual(range(11, 15));
+      await maintain();
+      expect(await partitionsFrom()).toContain(11);
+
+      await statuses([row(20, 'delivered', new Date())]);
+      await maintain();
+      expect(await partitionsFrom()).not.toContain(11);
+    } finally {
+      client.release();
+    }
   });
 });

@@ -136,6 +136,8 @@ export async function dropIfFinished(
   mode: 'drop' | 'truncate' = 'drop',
   /** The check under the lock; by default `isFinished` again. Keep it cheap: readers wait meanwhile. */
   stillFinished: (client: pg.ClientBase) => Promise<boolean> = isFinished,
+  /** Runs under the lock, after the check and before the drop, in the same transaction. */
+  beforeDrop?: (client: pg.ClientBase) => Promise<void>,
 ): Promise<boolean> {
   // Check first without the lock, so that unfinished partitions never block anyone.
   if (!(await isFinished(client))) return false;
@@ -148,6 +150,7 @@ export async function dropIfFinished(
       await client.query('ROLLBACK');
       return false;
     }
+    await beforeDrop?.(client);
     if (mode === 'drop') {
       for (const name of names) await client.query(`DROP TABLE ${quote(name)}`);
     } else {
