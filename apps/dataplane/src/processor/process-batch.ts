@@ -13,7 +13,7 @@ import type { LiveSampler } from '../delivery/live';
 import type { StoredGatewayJob } from '../jobsdb/gateway-reader';
 import { type NewRouterJob, shardOf } from '../jobsdb/router-jobs';
 import type { ReportCollector } from '../reports/deltas';
-import { ITEMS_PER_TURN, yieldToIo } from '../yield-to-io';
+import { LoopTurn } from '../yield-to-io';
 import {
   consentAllows,
   type DropReason,
@@ -176,8 +176,9 @@ export async function processBatch(
     list.push(item);
   };
 
+  const turn = new LoopTurn();
   for (const [order, job] of jobs.entries()) {
-    if (order > 0 && order % ITEMS_PER_TURN === 0) await yieldToIo();
+    if (turn.over()) await turn.yield();
     const source = sources.get(job.sourceId);
     if (!source) {
       drop(job, '', 'source-not-found');

@@ -12,7 +12,7 @@ import type { Agent } from 'undici';
 import type { LiveSampler } from '../delivery/live';
 import { loadPendingRouterJobs, type RouterJob } from '../jobsdb/router-jobs';
 import { parsedConfigOf } from '../processor/process-batch';
-import { ITEMS_PER_TURN, yieldToIo } from '../yield-to-io';
+import { LoopTurn } from '../yield-to-io';
 import { CircuitBreaker } from './circuit-breaker';
 import { type BackoffPolicy, backoffMs, classifyStatus, retryAfterMs } from './classify';
 import { redactRequest } from './redact';
@@ -172,14 +172,15 @@ export class DestinationRuntime {
     );
     let loaded = 0;
     let more = false;
+    const turn = new LoopTurn();
     for (const [shard, state] of active) {
       const page = pages.get(shard);
       // A shard drained (and perhaps leased again) while the page was read starts over.
       if (!page || state.draining || this.shards.get(shard) !== state) continue;
-      for (const [i, job] of page.jobs.entries()) {
-        if (i > 0 && i % ITEMS_PER_TURN === 0) {
+      for (const job of page.jobs) {
+        if (turn.over()) {
           this.dispatch();
-          await yieldToIo();
+          await turn.yield();
           if (state.draining || this.closed) break;
         }
         this.enqueue(job);
