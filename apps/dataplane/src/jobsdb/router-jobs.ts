@@ -138,6 +138,11 @@ export interface ShardRead {
   shard: number;
   afterJobId: number;
   limit: number;
+  /**
+   * Jobs after this id have no statuses but the reader's own, which it holds in memory: their
+   * status lookup is skipped. Omitted: every job is looked up.
+   */
+  statusesUpTo?: number;
 }
 
 interface PendingRow {
@@ -194,7 +199,12 @@ export async function loadPendingRouterJobs(
     types: jobTypes,
   });
   if (rows.length === 0) return pages;
-  const [statuses, events] = await Promise.all([statusesOf(client, rows), gatewayEventsOf(client, rows)]);
+  const statusesUpTo = new Map(reads.map((r) => [r.shard, r.statusesUpTo ?? Number.POSITIVE_INFINITY]));
+  const lookUp = rows.filter((r) => Number(r.job_id) <= (statusesUpTo.get(r.shard) ?? 0));
+  const [statuses, events] = await Promise.all([
+    lookUp.length > 0 ? statusesOf(client, lookUp) : new Map<string, JobStatusSummary>(),
+    gatewayEventsOf(client, rows),
+  ]);
   const limits = new Map(reads.map((r) => [r.shard, r.limit]));
   const read = new Map<number, number>();
   for (const r of rows) {

@@ -44,6 +44,8 @@ interface QueuedJob extends RouterJob {
 
 interface ShardState {
   loadedUpTo: number;
+  /** Jobs up to this id may have statuses from the shard's earlier lease holders. */
+  othersUpTo: number;
   inFlight: number;
   draining: boolean;
 }
@@ -127,8 +129,13 @@ export class DestinationRuntime {
     return [...this.shards.keys()];
   }
 
-  addShard(shard: number): void {
-    if (!this.shards.has(shard)) this.shards.set(shard, { loadedUpTo: 0, inFlight: 0, draining: false });
+  /**
+   * Starts on a shard whose lease was just taken. `othersUpTo` is the router sequence's position
+   * after the lease was: only jobs up to it can have been read, and so have statuses, before.
+   */
+  addShard(shard: number, othersUpTo: number): void {
+    if (!this.shards.has(shard))
+      this.shards.set(shard, { loadedUpTo: 0, othersUpTo, inFlight: 0, draining: false });
   }
 
   /**
@@ -168,7 +175,12 @@ export class DestinationRuntime {
     const pages = await loadPendingRouterJobs(
       this.pool,
       this.destinationId,
-      active.map(([shard, state]) => ({ shard, afterJobId: state.loadedUpTo, limit: perShard })),
+      active.map(([shard, state]) => ({
+        shard,
+        afterJobId: state.loadedUpTo,
+        limit: perShard,
+        statusesUpTo: state.othersUpTo,
+      })),
     );
     let loaded = 0;
     let more = false;

@@ -5,6 +5,7 @@ import type { ConfigStore } from '../config/config-store';
 import type { LiveSampler } from '../delivery/live';
 import { LeaseHolder, lockKeyOf } from '../jobsdb/leases';
 import { ROUTER_LEASE_CLASS } from '../jobsdb/locks';
+import { ROUTER_FAMILY, sequencePosition } from '../jobsdb/partitions';
 import { destinationsWithJobs } from '../jobsdb/router-jobs';
 import { DestinationRuntime, type RouterSettings } from './destination-runtime';
 import { StatusWriter } from './status-writer';
@@ -132,11 +133,18 @@ export class Router {
     let count = Math.min(held.length, fair);
     // Start at a different unit in each process so that peers do not contend for the same ones.
     const offset = process.pid % Math.max(1, units.length);
+    const acquired: typeof units = [];
     for (let i = 0; i < units.length && count < fair; i++) {
       const unit = units[(i + offset) % units.length];
       if (!unit || lease.holds(ROUTER_LEASE_CLASS, unit.key)) continue;
       if (!(await lease.tryAcquire(ROUTER_LEASE_CLASS, unit.key))) continue;
       count += 1;
+      acquired.push(unit);
+    }
+    // Jobs up to here may have been sent by the units' earlier holders, which flushed their
+    // statuses before letting go; jobs after it are this process's alone (see addShard).
+    const othersUpTo = acquired.length > 0 ? await sequencePosition(this.options.pool, ROUTER_FAMILY) : 0;
+    for (const unit of acquired) {
       let runtime = this.runtimes.get(unit.destinationId);
       if (!runtime) {
         runtime = new DestinationRuntime(
@@ -149,7 +157,7 @@ export class Router {
         runtime.configure(destinations.get(unit.destinationId));
         this.runtimes.set(unit.destinationId, runtime);
       }
-      runtime.addShard(unit.shard);
+      runtime.addShard(unit.shard, othersUpTo);
     }
     if (count > 0) this.wake();
   }
