@@ -166,6 +166,17 @@ export async function processBatch(
     }
     return plan;
   };
+  /** Per source: its enabled connections, and whether any of them needs the parsed event. */
+  const routes = new Map<ConfigSource, { connected: ConfigDestination[]; needsEvent: boolean }>();
+  const routeOf = (source: ConfigSource) => {
+    let route = routes.get(source);
+    if (!route) {
+      const connected = source.destinations.filter((d) => d.enabled && d.connection.enabled);
+      route = { connected, needsEvent: connected.some((d) => planFor(d).needsEvent) };
+      routes.set(source, route);
+    }
+    return route;
+  };
   const passingThrough = new Map<ConfigDestination, PassThroughCandidate[]>();
   const add = <T>(lists: Map<ConfigDestination, T[]>, destination: ConfigDestination, item: T) => {
     let list = lists.get(destination);
@@ -184,10 +195,10 @@ export async function processBatch(
       drop(job, '', 'source-not-found');
       continue;
     }
-    const connected = source.destinations.filter((d) => d.enabled && d.connection.enabled);
+    const { connected, needsEvent } = routeOf(source);
     const watched = ctx.live?.wants(job.workspaceId, job.sourceId, null) ?? false;
     let event: StoredEvent | undefined;
-    if (watched || job.payload.includes('"integrations"') || connected.some((d) => planFor(d).needsEvent)) {
+    if (needsEvent || watched || job.payload.includes('"integrations"')) {
       try {
         event = JSON.parse(job.payload) as StoredEvent;
       } catch {

@@ -124,7 +124,7 @@ export class Processor {
    * lookup was on the critical path.
    */
   private async work(): Promise<void> {
-    const { pool, batchSize, idleMs } = this.options;
+    const { pool, idleMs } = this.options;
     let cursor = await processedUpTo(pool);
     let batch: FetchedBatch = { jobs: [] };
     /** The previous batch's commit. */
