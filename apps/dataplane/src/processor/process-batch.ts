@@ -19,6 +19,7 @@ import {
   type DropReason,
   eventFilterAllows,
   integrationsAllow,
+  mayHaveIntegrations,
   typeSupported,
 } from './stages';
 import type { UserTransformer } from './user-transformation';
@@ -198,7 +199,7 @@ export async function processBatch(
     const { connected, needsEvent } = routeOf(source);
     const watched = ctx.live?.wants(job.workspaceId, job.sourceId, null) ?? false;
     let event: StoredEvent | undefined;
-    if (needsEvent || watched || job.payload.includes('"integrations"')) {
+    if (needsEvent || watched || mayHaveIntegrations(job.payload)) {
       try {
         event = JSON.parse(job.payload) as StoredEvent;
       } catch {
@@ -321,26 +322,20 @@ function routerJobOf(
   payload: DeliveryPayload,
   shards: number,
 ): NewRouterJob {
-  const userKey = candidate.job.userKey;
+  const { job } = candidate;
   const body = payload.body;
   // An event that reaches the destination as it was stored (no transformation changed it, and
   // the destination sends the event itself, as the webhook does) is not stored again: the job
   // refers to the gateway's row, whose text the router reads.
-  const stored = body === candidate.event && event === candidate.event;
-  return {
-    workspaceId: candidate.job.workspaceId,
-    sourceId: candidate.job.sourceId,
-    destinationId: destination.id,
-    shard: shardOf(userKey, shards),
-    userKey,
-    ordered: destination.connection.orderingEnabled,
-    messageId: storableId(event.messageId) ?? candidate.job.messageId,
-    receivedAt: candidate.job.receivedAt,
-    replayOf: null,
+  if (body !== undefined && body === candidate.event && event === candidate.event) {
+    return passThroughJobOf(job, destination, payload, shards);
+  }
+  return routerJobFor(job, destination, shards, {
+    messageId: storableId(event.messageId) ?? job.messageId,
     payload: body === undefined ? JSON.stringify(payload) : envelopeJson(payload),
-    body: body === undefined || stored ? null : (JSON.stringify(body) ?? 'null'),
-    gatewayJobId: body !== undefined && stored ? candidate.job.jobId : null,
-  };
+    body: body === undefined ? null : (JSON.stringify(body) ?? 'null'),
+    gatewayJobId: null,
+  });
 }
 
 /** A router job that refers to its gateway event, which goes out unchanged in `envelope`. */
@@ -350,6 +345,24 @@ function passThroughJobOf(
   envelope: Omit<DeliveryPayload, 'body'>,
   shards: number,
 ): NewRouterJob {
+  return routerJobFor(job, destination, shards, {
+    messageId: job.messageId,
+    payload: envelopeJson(envelope),
+    body: null,
+    gatewayJobId: job.jobId,
+  });
+}
+
+/** What a router job sends: its payload or envelope, and its body or the gateway job that holds it. */
+type RouterJobContent = Pick<NewRouterJob, 'messageId' | 'payload' | 'body' | 'gatewayJobId'>;
+
+/** A router job for one gateway job and destination; written out, not spread (see the router). */
+function routerJobFor(
+  job: StoredGatewayJob,
+  destination: ConfigDestination,
+  shards: number,
+  content: RouterJobContent,
+): NewRouterJob {
   return {
     workspaceId: job.workspaceId,
     sourceId: job.sourceId,
@@ -357,12 +370,12 @@ function passThroughJobOf(
     shard: shardOf(job.userKey, shards),
     userKey: job.userKey,
     ordered: destination.connection.orderingEnabled,
-    messageId: job.messageId,
+    messageId: content.messageId,
     receivedAt: job.receivedAt,
     replayOf: null,
-    payload: envelopeJson(envelope),
-    body: null,
-    gatewayJobId: job.jobId,
+    payload: content.payload,
+    body: content.body,
+    gatewayJobId: content.gatewayJobId,
   };
 }
 

@@ -35,6 +35,15 @@ export function integrationsAllow(event: StoredEvent, destination: ConfigDestina
   return integrations.All !== false;
 }
 
+/**
+ * Whether a stored event may carry an `integrations` object, told from its text without parsing
+ * it: the gateway stores JSON.stringify's output, which writes that key as it is. False means
+ * stage 1 lets the event through to every destination.
+ */
+export function mayHaveIntegrations(payload: string): boolean {
+  return payload.includes('"integrations"');
+}
+
 /** Stage 2, the connection's allow or deny list of track event names; other types pass. */
 export function eventFilterAllows(event: StoredEvent, connection: ConfigConnection): boolean {
   if (connection.filterMode === 'none' || event.type !== 'track') return true;

@@ -52,7 +52,8 @@ export const WebhookConfig = z.object({
 export type WebhookConfig = z.infer<typeof WebhookConfig>;
 
 const TEMPLATE = /\{\{\s*(event|type|userId|anonymousId)\s*\}\}/g;
-const TEMPLATE_TEST = /\{\{\s*(event|type|userId|anonymousId)\s*\}\}/;
+/** The same pattern without `g`, whose `test` keeps no position between calls. */
+const HAS_TEMPLATE = new RegExp(TEMPLATE.source);
 
 function renderUrl(template: string, event: StoredEvent): string {
   return template.replace(TEMPLATE, (_, name: string) => {
@@ -103,7 +104,7 @@ export const webhook: DestinationType<typeof WebhookConfig> = {
   }),
   // Without a template in the URL, every event goes out as it is to the same place.
   passThrough: (config) =>
-    TEMPLATE_TEST.test(config.url)
+    HAS_TEMPLATE.test(config.url)
       ? undefined
       : { method: config.method, url: config.url, headers: headersOf(config) },
   toRequest: (payloads: DeliveryPayload[], config) => {
