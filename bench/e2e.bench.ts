@@ -1,6 +1,8 @@
 // End-to-end benchmark: 1,000 users → gateway → processor → router → a webhook sink in its own
 // process, with per-user ordering on. `npm run bench -- e2e [--seconds 60] [--gateway-seconds 15]
-// [--connections 16] [--phases gateway,batched,unbatched] [--cpu-prof-dir DIR]`.
+// [--connections 16] [--phases gateway,batched,unbatched] [--half-load N] [--cpu-prof-dir DIR]`.
+// The latency phase also measures the CPU per delivered event at that fixed rate, of the data
+// plane and of the whole machine: at a fixed rate it varies far less than the peak rate does.
 // Set DATABASE_URL to use a running Postgres; otherwise an embedded one is started in a temp dir.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -62,6 +64,18 @@ async function peakRssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round(kb / 1024);
+}
+
+/**
+ * CPU seconds every process on the machine has used so far (the busy time in /proc/stat): with
+ * the data plane, Postgres and the sink sharing the cores, the cost per event at a fixed rate
+ * is steadier than the peak rate.
+ */
+async function machineCpuSeconds(): Promise<number> {
+  const cpu =
+    (await readFile('/proc/stat', 'utf8')).split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = cpu;
+  return (user + nice + system + irq + softirq) / 100;
 }
 
 /** CPU seconds (user + system) a process has used so far. */
@@ -180,6 +194,7 @@ async function main(): Promise<void> {
       'latency-seconds': { help: 'seconds of the half-load latency phase', default: '20' },
       phases: { help: 'which phases to run', default: 'gateway,batched,unbatched' },
       connections: { help: 'concurrent client connections', default: '16' },
+      'half-load': { help: 'events/s of the latency phase (default: half the batched rate)' },
       'cpu-prof-dir': { help: 'write a CPU profile of the data plane to this directory' },
     },
   );
@@ -297,14 +312,30 @@ async function main(): Promise<void> {
       // 3. Latency at half the batched load.
       if (batching) {
         await request(`${sinkUrl}/reset`, { method: 'POST' }).then((r) => r.body.text());
-        const paced = startLoad(dp.port, { slots, pace: batchedRate / 2 });
-        await sleep(latencySeconds * 1000);
+        const pace = values['half-load'] ? Number(values['half-load']) : batchedRate / 2;
+        const paced = startLoad(dp.port, { slots, pace });
+        const costSample = async () => ({
+          dataPlane: await cpuSeconds(dp.child.pid as number),
+          machine: await machineCpuSeconds(),
+          delivered: (await sinkStats(sinkUrl)).events,
+        });
+        // The first quarter (at most 5 s) lets the pace settle before the CPU is counted.
+        await sleep(Math.min(5_000, (latencySeconds * 1000) / 4));
+        const from = await costSample();
+        await sleep((latencySeconds * 1000 * 3) / 4);
+        const to = await costSample();
         await paced.stop();
+        const perEvent = (key: 'dataPlane' | 'machine') =>
+          Math.round(((to[key] - from[key]) / Math.max(1, to.delivered - from.delivered)) * 1e6);
+        results['CPU µs/event at half load: data plane'] = perEvent('dataPlane');
+        results['CPU µs/event at half load: whole machine'] = perEvent('machine');
         await sleep(2_000);
         const s = await sinkLatency(sinkUrl);
         results['latency p50 ms at half load'] = s.p50 ?? -1;
         results['latency p99 ms at half load'] = s.p99 ?? -1;
-        console.log(`latency at ${Math.round(batchedRate / 2)} events/s: p50 ${s.p50} ms, p99 ${s.p99} ms`);
+        console.log(
+          `latency at ${Math.round(pace)} events/s: p50 ${s.p50} ms, p99 ${s.p99} ms; CPU per event: data plane ${results['CPU µs/event at half load: data plane']} µs, whole machine ${results['CPU µs/event at half load: whole machine']} µs`,
+        );
         results[`e2e ${label} peak RSS MB`] = await peakRssMb(dp.child.pid as number);
       }
       await stop(dp.child);

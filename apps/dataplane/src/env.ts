@@ -89,6 +89,13 @@ export const DataPlaneEnv = z.object({
   JOBSDB_MAINTENANCE_INTERVAL_MS: z.coerce.number().int().positive().default(2_000),
   /** Gateway events per processor transaction. */
   PROCESSOR_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(2_000),
+  /**
+   * After a read that found less than a full batch, the processor's next read waits until this
+   * long after that one began. Every transaction has a fixed cost, so small batches at moderate
+   * load cost more CPU per event than full ones at peak (see docs/jobsdb.md); this trades up to
+   * this much latency for it. 0 reads again at once.
+   */
+  PROCESSOR_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(5_000).default(100),
   /** Drop events whose messageId a source sent within this window; 0 turns deduplication off. */
   DEDUP_WINDOW_MS: z.coerce
     .number()

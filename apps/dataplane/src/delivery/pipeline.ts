@@ -87,6 +87,7 @@ export function startPipeline(deps: PipelineDeps): Pipeline {
         dedupWindowMs: env.DEDUP_WINDOW_MS,
         shards: env.ROUTER_SHARDS,
         idleMs: 10,
+        batchWaitMs: env.PROCESSOR_BATCH_WAIT_MS,
         onCommit: () => router?.wake(),
       })
     : undefined;

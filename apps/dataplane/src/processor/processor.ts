@@ -38,6 +38,12 @@ export interface ProcessorOptions {
   shards: number;
   /** Pause when there was nothing to do. */
   idleMs: number;
+  /**
+   * After a read that found fewer than `batchSize` events, the next read waits until this long
+   * after that one began, so that at moderate load batches fill instead of running many small
+   * transactions (see PROCESSOR_BATCH_WAIT_MS). 0 reads again at once.
+   */
+  batchWaitMs: number;
   /** Called after each committed batch, e.g. to wake the router in this process. */
   onCommit?: () => void;
 }
@@ -54,6 +60,8 @@ interface DedupLookup {
 interface FetchedBatch {
   jobs: StoredGatewayJob[];
   lookup?: Promise<DedupLookup>;
+  /** When its read began (ms since the epoch). */
+  readAt: number;
 }
 
 interface PreparedBatch {
@@ -126,7 +134,7 @@ export class Processor {
   private async work(): Promise<void> {
     const { pool, idleMs } = this.options;
     let cursor = await processedUpTo(pool);
-    let batch: FetchedBatch = { jobs: [] };
+    let batch: FetchedBatch = { jobs: [], readAt: 0 };
     /** The previous batch's commit. */
     let committing: Promise<void> | undefined;
     /** The dedup keys of the last two batches, newest last. */
@@ -139,7 +147,8 @@ export class Processor {
           continue;
         }
         const next = batch.jobs.at(-1)?.jobId ?? cursor;
-        const prefetch = this.fetch(next);
+        const full = batch.jobs.length >= this.options.batchSize;
+        const prefetch = this.fetch(next, full ? 0 : batch.readAt + this.options.batchWaitMs);
         // A failed batch abandons the prefetch; the loop restarts from the database's position.
         prefetch.catch(() => {});
         const prepared = await this.prepare(batch, recentKeys);
@@ -158,13 +167,19 @@ export class Processor {
     }
   }
 
-  /** The next batch after `afterJobId`, with its dedup lookup started as soon as it is read. */
-  private async fetch(afterJobId: number): Promise<FetchedBatch> {
+  /**
+   * The next batch after `afterJobId`, read no earlier than `notBefore` (ms since the epoch),
+   * with its dedup lookup started as soon as it is read.
+   */
+  private async fetch(afterJobId: number, notBefore = 0): Promise<FetchedBatch> {
+    const wait = notBefore - Date.now();
+    if (wait > 0) await sleep(wait);
+    const readAt = Date.now();
     const jobs = await readGatewayJobs(this.options.pool, afterJobId, this.options.batchSize);
-    if (this.options.dedupWindowMs <= 0 || jobs.length === 0) return { jobs };
+    if (this.options.dedupWindowMs <= 0 || jobs.length === 0) return { jobs, readAt };
     const lookup = this.lookUp(jobs);
     lookup.catch(() => {}); // awaited by prepare, unless the batch is abandoned
-    return { jobs, lookup };
+    return { jobs, lookup, readAt };
   }
 
   /** Which of these jobs' keys the database remembers, in the generation of this moment. */
