@@ -124,7 +124,11 @@ export const DataPlaneEnv = z.object({
   FAILED_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).default(14),
   /** How often reports and failed events are pushed and replay commands pulled. */
   CONTROL_PLANE_PUSH_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
-  LIVE_EVENTS_POLL_MS: z.coerce.number().int().positive().default(2_000),
+  /**
+   * How often the data plane asks whether someone is watching live events: events that arrive
+   * between opening the live view and the next poll are not shown. One indexed read per poll.
+   */
+  LIVE_EVENTS_POLL_MS: z.coerce.number().int().positive().default(500),
   /** How often the gateway pushes write keys' last-used times to the control plane (and on stop). */
   WRITE_KEY_USAGE_PUSH_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
 });

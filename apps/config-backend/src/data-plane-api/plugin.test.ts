@@ -179,7 +179,13 @@ describe('GET /data-plane/v1/config', () => {
     await prisma.source.update({ where: { id: 'wsb_src' }, data: { name: 'Web B' } });
     expect((await get('/data-plane/v1/config', wsToken, { 'if-none-match': etag })).statusCode).toBe(304);
     await prisma.destination.update({ where: { id: 'wsa_dst' }, data: { enabled: false } });
-    const changed = await get('/data-plane/v1/config', wsToken, { 'if-none-match': etag });
+    // The cache learns of the change from Postgres's notification, which reaches its LISTEN
+    // connection a moment after the commit: a request in that moment may still get the 304.
+    let changed = await get('/data-plane/v1/config', wsToken, { 'if-none-match': etag });
+    for (const deadline = Date.now() + 5_000; changed.statusCode === 304 && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 20));
+      changed = await get('/data-plane/v1/config', wsToken, { 'if-none-match': etag });
+    }
     expect(changed.statusCode).toBe(200);
     expect(changed.headers.etag).not.toBe(etag);
     expect(WorkspaceConfig.parse(changed.json()).sources[0]?.destinations[0]?.enabled).toBe(false);

@@ -27,7 +27,7 @@ export class LiveEvents implements LiveSampler {
     private readonly client: ControlPlaneClient,
     private readonly dataPlaneId: string,
     private readonly log: FastifyBaseLogger,
-    private readonly pollMs = 2_000,
+    private readonly pollMs = 500,
     private readonly maxPerFlush = 100,
   ) {}
 
