@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '@keel/postgres/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPortFree } from '../scripts/lib/ports';
 
 // The README's path, as a new user takes it: `npm start` on the embedded Postgres, the
 // skeleton command, one curl, and the event at the webhook; then a restart keeps the data and
@@ -185,5 +186,30 @@ describe('the README quick start', () => {
     } while (left && Date.now() < deadline);
     expect(left, second.output()).toBe('');
     expect(second.output()).toContain('stopping the embedded Postgres');
+  }, 240_000);
+
+  it('leaves nothing running when npm start itself is killed with SIGKILL', async () => {
+    const third = await startKeel(env);
+    running.delete(third);
+    // The launcher is the node process tsx runs scripts/start.ts in; its children and the
+    // embedded Postgres outlive it unless the reaper stops them.
+    const launcher = (await run('ps', ['-eo', 'pid,args'])).stdout
+      .split('\n')
+      .find(
+        (line) => line.includes(path.join(repoRoot, 'scripts/start.ts')) && line.includes('tsx/dist/loader'),
+      );
+    expect(launcher, third.output()).toBeTruthy();
+    process.kill(Number(launcher?.trim().split(' ')[0]), 'SIGKILL');
+
+    const deadline = Date.now() + 60_000;
+    let busy: string[] = [];
+    do {
+      await new Promise((r) => setTimeout(r, 500));
+      busy = [];
+      for (const [name, port] of Object.entries(ports)) if (!(await isPortFree(port))) busy.push(name);
+      const { stdout } = await run('ps', ['-eo', 'args']);
+      if (stdout.includes(dataDir)) busy.push('a process of the data directory');
+    } while (busy.length > 0 && Date.now() < deadline);
+    expect(busy, third.output()).toEqual([]);
   }, 240_000);
 });

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +64,13 @@ let postgres: RunningPostgres | undefined;
 const children: Child[] = [];
 let stopping = false;
 
+// Stops the children and the embedded Postgres if this process dies without doing it (see reaper.mjs).
+const reaper = spawn(process.execPath, [path.join(repoRoot, 'scripts/lib/reaper.mjs')], {
+  stdio: ['pipe', 'ignore', 'ignore'],
+  detached: true,
+});
+const tellReaper = (line: string) => reaper.stdin?.write(`${line}\n`);
+
 async function shutdown(code: number): Promise<never> {
   if (stopping) return new Promise(() => {});
   stopping = true;
@@ -76,6 +84,8 @@ async function shutdown(code: number): Promise<never> {
     await postgres.stop();
   }
   say('stopped');
+  tellReaper('done');
+  reaper.stdin?.end();
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown(0));
@@ -91,6 +101,7 @@ try {
       `${existsSync(dataDir) ? 'starting' : 'creating'} the embedded Postgres in ${path.relative(repoRoot, dataDir)}`,
     );
     postgres = await startEmbeddedPostgres({ dataDir, port: env.KEEL_EMBEDDED_PG_PORT });
+    tellReaper(`postgres ${dataDir}`);
     databaseUrl = withDatabase(postgres.url, 'keel');
   }
   await ensureDatabase(databaseUrl);
@@ -171,6 +182,7 @@ try {
   const launch = (spec: ChildSpec) => {
     const child = startChild(spec, children.length);
     children.push(child);
+    if (child.process.pid !== undefined) tellReaper(`group ${child.process.pid}`);
     child.exited.then((code) => {
       if (!stopping) {
         say(`${child.name} exited unexpectedly (code ${code}); stopping everything.`);
