@@ -69,6 +69,9 @@ const reaper = spawn(process.execPath, [path.join(repoRoot, 'scripts/lib/reaper.
   stdio: ['pipe', 'ignore', 'ignore'],
   detached: true,
 });
+// Without it Keel runs as before: a reaper that failed or was killed must not stop Keel.
+reaper.on('error', (error) => say(`could not start the reaper: ${error.message}`));
+reaper.stdin?.on('error', () => {});
 const tellReaper = (line: string) => reaper.stdin?.write(`${line}\n`);
 
 async function shutdown(code: number): Promise<never> {
