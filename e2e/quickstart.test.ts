@@ -151,6 +151,14 @@ describe('the README quick start', () => {
     expect(received[0]?.body).toMatchObject({ userId: 'u1', event: 'Signed Up', type: 'track' });
     expect(received[0]?.body.messageId).toEqual(expect.any(String));
 
+    // The web app reaches this run's config-backend and shows this run's gateway URL, even when
+    // it serves a build made earlier with other ports (CI builds before the tests run).
+    const web = `http://127.0.0.1:${ports.web}`;
+    const setup = await fetch(`${web}/trpc/auth.setupStatus`);
+    expect(setup.status).toBe(200);
+    expect(await setup.json()).toMatchObject({ result: { data: { needsOwner: false } } });
+    expect(await (await fetch(`${web}/login`)).text()).toContain(`http://localhost:${ports.dataPlane}`);
+
     expect(await stopKeel(first)).toBe(0);
     expect(first.output()).toContain('stopping the embedded Postgres');
     const { stdout: leftovers } = await run('ps', ['-eo', 'args']);

@@ -147,7 +147,6 @@ try {
         PORT: String(env.CONFIG_BACKEND_PORT),
         KEEL_SECRET_KEY: env.KEEL_SECRET_KEY ?? secrets.secretKey,
         PUBLIC_URL: env.PUBLIC_URL ?? webUrl,
-        DATA_PLANE_URL: env.DATA_PLANE_URL ?? dataPlaneUrl,
       },
     },
     {
@@ -172,6 +171,7 @@ try {
       env: {
         ...base,
         CONFIG_BACKEND_URL: configBackendUrl,
+        DATA_PLANE_URL: env.DATA_PLANE_URL ?? dataPlaneUrl,
         NODE_ENV: webMode === 'prod' ? 'production' : 'development',
       },
     },

@@ -47,14 +47,14 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: strin
 const nextBin = path.join(repoRoot, 'node_modules/next/dist/bin/next');
 
 /**
- * Builds the web app with its rewrite aimed at the given config-backend, then serves it.
- * A production build bakes the rewrite in, so each run builds against its own backend port.
+ * Builds the web app, so the tests see the current code as production serves it, then serves
+ * it with `next start`, which reads CONFIG_BACKEND_URL and DATA_PLANE_URL at run time.
  */
 export async function startWeb(opts: { port: number; configBackendUrl: string; dataPlaneUrl: string }) {
   const env = {
     ...process.env,
     CONFIG_BACKEND_URL: opts.configBackendUrl,
-    KEEL_DATA_PLANE_URL: opts.dataPlaneUrl,
+    DATA_PLANE_URL: opts.dataPlaneUrl,
     NEXT_TELEMETRY_DISABLED: '1',
   };
   await run(process.execPath, [nextBin, 'build'], env, webDir);

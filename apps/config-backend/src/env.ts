@@ -20,8 +20,6 @@ export const ConfigBackendEnv = z.object({
     ),
   /** Where the web app is served; cookies and CORS are scoped to it. */
   PUBLIC_URL: z.string().url().default('http://localhost:3000'),
-  /** The gateway URL shown in install snippets. */
-  DATA_PLANE_URL: z.string().url().default('http://localhost:8080'),
   SESSION_TTL_HOURS: z.coerce
     .number()
     .positive()

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 /**
- * The web app's settings. Nothing else reads process.env. They are read when Next starts
- * (`next dev`) or builds (`next build`): a production build bakes the rewrite target in.
+ * The web app's settings. Nothing else reads process.env. They are read where the server runs
+ * (`src/proxy.ts`, the root layout), never fixed into a build, so one build serves any
+ * deployment.
  */
 export const WebEnv = z.object({
   /** The config-backend that `/trpc/*` is forwarded to, same-origin for the browser. */
@@ -12,9 +13,9 @@ export const WebEnv = z.object({
     .default('http://127.0.0.1:4000')
     .transform((url) => url.replace(/\/+$/, '')),
   /** The gateway URL that install snippets send events to. */
-  KEEL_DATA_PLANE_URL: z
+  DATA_PLANE_URL: z
     .string()
-    .url('KEEL_DATA_PLANE_URL must be a URL such as https://events.example.com')
+    .url('DATA_PLANE_URL must be a URL such as https://events.example.com')
     .default('http://localhost:8080')
     .transform((url) => url.replace(/\/+$/, '')),
 });

@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from 'next';
+import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import { loadWebEnv } from '../env';
 import { PublicConfigProvider } from '../lib/public-config';
@@ -12,11 +13,13 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Rendered per request, so DATA_PLANE_URL is read where the app runs, not where it was built.
+  await connection();
   return (
     <html lang="en">
       <body className="min-h-screen font-sans">
-        <PublicConfigProvider value={{ dataPlaneUrl: loadWebEnv().KEEL_DATA_PLANE_URL }}>
+        <PublicConfigProvider value={{ dataPlaneUrl: loadWebEnv().DATA_PLANE_URL }}>
           <Providers>{children}</Providers>
         </PublicConfigProvider>
       </body>
