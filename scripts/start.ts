@@ -133,7 +133,7 @@ try {
   const webUrl = `http://localhost:${env.WEB_PORT}`;
   const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
   const next = path.join(repoRoot, 'node_modules/.bin/next');
-  const webBuilt = existsSync(path.join(repoRoot, 'apps/web/.next/BUILD_ID'));
+  const webBuilt = existsSync(path.join(repoRoot, 'apps/web', env.KEEL_WEB_DIST_DIR, 'BUILD_ID'));
   const webMode = env.KEEL_WEB_MODE === 'auto' ? (webBuilt ? 'prod' : 'dev') : env.KEEL_WEB_MODE;
 
   const specs: ChildSpec[] = [

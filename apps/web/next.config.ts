@@ -1,6 +1,8 @@
 import type { NextConfig } from 'next';
+import { loadWebEnv } from './src/env';
 
 const config: NextConfig = {
+  distDir: loadWebEnv().KEEL_WEB_DIST_DIR,
   transpilePackages: ['@keel/shared'],
   poweredByHeader: false,
   devIndicators: false,

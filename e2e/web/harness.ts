@@ -55,6 +55,8 @@ export async function startWeb(opts: { port: number; configBackendUrl: string; d
     ...process.env,
     CONFIG_BACKEND_URL: opts.configBackendUrl,
     DATA_PLANE_URL: opts.dataPlaneUrl,
+    // Its own build folder: the quick-start test may be serving apps/web/.next meanwhile.
+    KEEL_WEB_DIST_DIR: '.next-e2e',
     NEXT_TELEMETRY_DISABLED: '1',
   };
   await run(process.execPath, [nextBin, 'build'], env, webDir);

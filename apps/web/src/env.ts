@@ -2,10 +2,12 @@ import { z } from 'zod';
 
 /**
  * The web app's settings. Nothing else reads process.env. They are read where the server runs
- * (`src/proxy.ts`, the root layout), never fixed into a build, so one build serves any
+ * (the `/trpc` route, the root layout), never fixed into a build, so one build serves any
  * deployment.
  */
 export const WebEnv = z.object({
+  /** Where `next build` writes and `next start` reads, relative to apps/web. */
+  KEEL_WEB_DIST_DIR: z.string().min(1).default('.next'),
   /** The config-backend that `/trpc/*` is forwarded to, same-origin for the browser. */
   CONFIG_BACKEND_URL: z
     .string()
