@@ -2,7 +2,7 @@
 
 import { Role } from '@keel/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { SecretOnce } from '../../../../components/secret-once';
 import { useWorkspace } from '../../../../components/shell/workspace-context';
 import { Button } from '../../../../components/ui/button';
@@ -55,6 +55,51 @@ function tokenColumns<T extends TokenRow>(
   ];
 }
 
+/**
+ * The card that creates a token: its fields and a submit button in one row, the error below,
+ * and the new token, shown once.
+ */
+function CreateTokenCard(props: {
+  title: string;
+  description: string;
+  /** The grid's columns at md: the fields, then the button. */
+  columns: string;
+  onSubmit: () => void;
+  pending: boolean;
+  error: unknown;
+  fieldErrors: Record<string, string>;
+  secretLabel: string;
+  created: string | null;
+  onSecretDone: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <Card title={props.title} description={props.description}>
+      <form
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          props.onSubmit();
+        }}
+        className={`grid gap-4 ${props.columns} md:items-end`}
+        noValidate
+      >
+        {props.children}
+        <div className={props.fieldErrors.name ? 'md:pb-5' : undefined}>
+          <Button type="submit" variant="primary" busy={props.pending}>
+            Create token
+          </Button>
+        </div>
+      </form>
+      <FormError error={props.error} fieldErrors={props.fieldErrors} className="mt-3" />
+      {props.created ? (
+        <div className="mt-4">
+          <SecretOnce label={props.secretLabel} value={props.created} onDone={props.onSecretDone} />
+        </div>
+      ) : null}
+    </Card>
+  );
+}
+
 export function ApiTokens() {
   const trpc = useTRPC();
   const toast = useToast();
@@ -83,37 +128,28 @@ export function ApiTokens() {
   const errors = fieldErrorsOf(create.error);
   const bind = fieldBinder(form, setForm, errors);
   if (denied) return <EmptyState title="Only owners manage API tokens" description={denied} />;
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    create.mutate({ workspaceId: workspace.id, ...form });
-  };
   return (
     <div className="space-y-5">
-      <Card
+      <CreateTokenCard
         title="Create an API token"
         description="For scripts and CI: send it as “Authorization: Bearer …” to the same API the web app uses."
+        columns="md:grid-cols-[1fr_1fr_auto]"
+        onSubmit={() => create.mutate({ workspaceId: workspace.id, ...form })}
+        pending={create.isPending}
+        error={create.error}
+        fieldErrors={errors}
+        secretLabel="API token"
+        created={created}
+        onSecretDone={() => setCreated(null)}
       >
-        <form onSubmit={submit} className="grid gap-4 md:grid-cols-[1fr_1fr_auto] md:items-end" noValidate>
-          <TextField label="Token name" {...bind('name')} />
-          <SelectField
-            label="Role"
-            value={form.role}
-            onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
-            options={Role.options.map((r) => ({ value: r, label: r }))}
-          />
-          <div className={errors.name ? 'md:pb-5' : undefined}>
-            <Button type="submit" variant="primary" busy={create.isPending}>
-              Create token
-            </Button>
-          </div>
-        </form>
-        <FormError error={create.error} fieldErrors={errors} className="mt-3" />
-        {created ? (
-          <div className="mt-4">
-            <SecretOnce label="API token" value={created} onDone={() => setCreated(null)} />
-          </div>
-        ) : null}
-      </Card>
+        <TextField label="Token name" {...bind('name')} />
+        <SelectField
+          label="Role"
+          value={form.role}
+          onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
+          options={Role.options.map((r) => ({ value: r, label: r }))}
+        />
+      </CreateTokenCard>
       <TableCard
         title="API tokens"
         query={tokens}
@@ -163,38 +199,26 @@ export function DataPlaneTokens() {
   if (denied) return <EmptyState title="Only owners manage data-plane tokens" description={denied} />;
   return (
     <div className="space-y-5">
-      <Card
+      <CreateTokenCard
         title="Create a data-plane token"
         description="A data plane running elsewhere uses it (DATA_PLANE_TOKEN) to pull this workspace's config and push reports."
+        columns="md:grid-cols-[1fr_auto]"
+        onSubmit={() => create.mutate({ workspaceId: workspace.id, name })}
+        pending={create.isPending}
+        error={create.error}
+        fieldErrors={errors}
+        secretLabel="Data-plane token"
+        created={created}
+        onSecretDone={() => setCreated(null)}
       >
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            create.mutate({ workspaceId: workspace.id, name });
-          }}
-          className="grid gap-4 md:grid-cols-[1fr_auto] md:items-end"
-          noValidate
-        >
-          <TextField
-            label="Data plane name"
-            placeholder="eu-west-1"
-            value={name}
-            error={errors.name}
-            onChange={(e) => setName(e.target.value)}
-          />
-          <div className={errors.name ? 'md:pb-5' : undefined}>
-            <Button type="submit" variant="primary" busy={create.isPending}>
-              Create token
-            </Button>
-          </div>
-        </form>
-        <FormError error={create.error} fieldErrors={errors} className="mt-3" />
-        {created ? (
-          <div className="mt-4">
-            <SecretOnce label="Data-plane token" value={created} onDone={() => setCreated(null)} />
-          </div>
-        ) : null}
-      </Card>
+        <TextField
+          label="Data plane name"
+          placeholder="eu-west-1"
+          value={name}
+          error={errors.name}
+          onChange={(e) => setName(e.target.value)}
+        />
+      </CreateTokenCard>
       <TableCard
         title="Data-plane tokens"
         query={tokens}
