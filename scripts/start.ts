@@ -13,6 +13,7 @@ import {
   withDatabase,
 } from '@keel/postgres';
 import { dataPlaneNodeOptions } from '../apps/dataplane/src/node-options';
+import { loadWebEnv } from '../apps/web/src/env';
 import { type Child, type ChildSpec, startChild, stopChildren } from './lib/children';
 import { loadOrCreateLocalSecrets } from './lib/local-secrets';
 import { isPortFree, waitForHttp } from './lib/ports';
@@ -133,7 +134,9 @@ try {
   const webUrl = `http://localhost:${env.WEB_PORT}`;
   const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
   const next = path.join(repoRoot, 'node_modules/.bin/next');
-  const webBuilt = existsSync(path.join(repoRoot, 'apps/web', env.KEEL_WEB_DIST_DIR, 'BUILD_ID'));
+  const webBuilt = existsSync(
+    path.join(repoRoot, 'apps/web', loadWebEnv(process.env).KEEL_WEB_DIST_DIR, 'BUILD_ID'),
+  );
   const webMode = env.KEEL_WEB_MODE === 'auto' ? (webBuilt ? 'prod' : 'dev') : env.KEEL_WEB_MODE;
 
   const specs: ChildSpec[] = [

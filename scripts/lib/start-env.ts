@@ -11,8 +11,6 @@ export const StartEnv = z.object({
   DATAPLANE_PORT: z.coerce.number().int().default(8080),
   /** `dev` runs `next dev`; `prod` runs `next start` on a build from `npm run build`; `auto` picks prod when a build exists. */
   KEEL_WEB_MODE: z.enum(['auto', 'dev', 'prod']).default('auto'),
-  /** The web app's build folder (apps/web/src/env.ts); `auto` looks for a build there. */
-  KEEL_WEB_DIST_DIR: z.string().min(1).default('.next'),
   /** Passed on to the processes when set; otherwise generated (secret key) or derived from the ports. */
   KEEL_SECRET_KEY: z.string().optional(),
   PUBLIC_URL: z.string().optional(),
