@@ -29,46 +29,79 @@ export interface MaintenanceResult {
 }
 
 /**
+ * The jobs an rt_jobs partition (or the default one) holds. A row stands for `job_count`
+ * consecutive ids from its `job_id`, so the ids run from the first row's id to the last row's
+ * last one, and no other partition's job has an id in between (ids are handed out in order,
+ * under the append lock). The last row's ids can run past the partition's upper bound, and the
+ * statuses of those jobs then live in the next status partition: partitions are checked
+ * against the statuses of their ids, wherever those are.
+ */
+export interface RouterJobSpan {
+  jobs: number;
+  /** The first and the last job id (0 and -1 for none). */
+  lo: number;
+  hi: number;
+  /** The newest row's id. */
+  maxJobId: number;
+}
+
+async function routerJobSpan(c: pg.ClientBase, jobs: string): Promise<RouterJobSpan> {
+  const { rows } = await c.query<{ jobs: string; lo: string | null; hi: string | null; max_job_id: string | null }>(
+    `SELECT coalesce(sum(job_count), 0) AS jobs, min(job_id) AS lo, max(job_id + job_count - 1) AS hi,
+            max(job_id) AS max_job_id
+       FROM "${jobs}"`,
+  );
+  const row = rows[0];
+  return {
+    jobs: Number(row?.jobs ?? 0),
+    lo: Number(row?.lo ?? 0),
+    hi: row?.hi === null || row?.hi === undefined ? -1 : Number(row.hi),
+    maxJobId: Number(row?.max_job_id ?? 0),
+  };
+}
+
+/**
  * What maintenance rounds remember of the rt_jobs partitions that the sequence has passed, by
  * partition oid, kept by whoever runs the rounds.
- * - `jobCounts`: such a partition only grows by the rows of a writer that was still committing
- *   when it was counted, so a remembered count is at most the real one; the exact check, which
- *   counts again, replaces it.
+ * - `spans`: such a partition only grows by the rows of a writer that was still committing
+ *   when it was counted, so a remembered span holds at most the real one's jobs; the exact
+ *   check, which counts again, replaces it.
  * - `finishedUpTo`: partitions the exact check found finished, with the newest job it saw. They
  *   stay finished (only a late writer's higher ids could change that, and the check under the
  *   lock looks for those), so a round whose drop could not get the lock does not count again.
  */
 export interface RouterPartitionMemory {
-  jobCounts: Map<number, number>;
+  spans: Map<number, RouterJobSpan>;
   finishedUpTo: Map<number, number>;
 }
 
 export function routerPartitionMemory(): RouterPartitionMemory {
-  return { jobCounts: new Map(), finishedUpTo: new Map() };
+  return { spans: new Map(), finishedUpTo: new Map() };
 }
 
 const FINAL_STATUS = `status IN ('delivered', 'aborted')`;
 
 /**
- * Exact: every job has a final status. DISTINCT because delivery is at least once: a job sent
- * again after a crash can have two 'delivered' rows. Two linear counts, not an anti-join, so
- * that a partition the planner has no statistics for is still checked in one pass. The ids of
- * a row for several deliveries count one by one, those of this partition only (`ownIds`): a
- * request can deliver jobs of the next partition too.
+ * The ids in `span` with a final status, counted once each: DISTINCT because delivery is at
+ * least once, and a job sent again after a crash can have two 'delivered' rows. Linear counts,
+ * not an anti-join, so that partitions the planner has no statistics for are still checked in
+ * one pass; the range prunes rt_status to the partitions that can hold them. The ids of a row
+ * for several deliveries count one by one, those of this span only: a request can deliver
+ * jobs of the next partition too. `own` narrows the ids further (the default partition's jobs
+ * need not be one range).
  */
-const ROUTER_FINISHED = (jobs: string, statuses: string, ownIds: string) =>
-  `SELECT (SELECT count(*) FROM "${jobs}") AS jobs,
-          (SELECT count(DISTINCT id) FROM (
-             SELECT job_id AS id FROM "${statuses}" WHERE ${FINAL_STATUS} AND job_ids IS NULL
-             UNION ALL
-             SELECT e FROM "${statuses}" s CROSS JOIN LATERAL unnest(s.job_ids) e
-              WHERE s.${FINAL_STATUS} AND s.job_ids IS NOT NULL
-           ) f WHERE ${ownIds}) AS finished_jobs,
-          (SELECT max(job_id) FROM "${jobs}") AS max_job_id`;
+const FINISHED_IDS = (span: RouterJobSpan, own = 'true') =>
+  `SELECT count(DISTINCT id) AS n FROM (
+     SELECT job_id AS id FROM rt_status
+      WHERE ${FINAL_STATUS} AND job_ids IS NULL AND job_id BETWEEN ${span.lo} AND ${span.hi}
+     UNION ALL
+     SELECT e FROM rt_status s CROSS JOIN LATERAL unnest(s.job_ids) e
+      WHERE s.${FINAL_STATUS} AND s.job_ids IS NOT NULL AND s.last_job_id >= ${span.lo} AND s.job_id <= ${span.hi}
+        AND e BETWEEN ${span.lo} AND ${span.hi}
+   ) f WHERE ${own}`;
 
-/** A range partition's own ids: below its upper bound (a row's ids start at its job_id). */
-const belowBound = (hi: number) => `id < ${Math.trunc(hi)}`;
-const IN_DEFAULT = 'id IN (SELECT job_id FROM rt_jobs_default)';
+/** An id `f.id` of a job in the default partition. */
+const IN_DEFAULT = 'EXISTS (SELECT 1 FROM rt_jobs_default j WHERE j.job_id <= f.id AND f.id < j.job_id + j.job_count)';
 
 /**
  * Before a status partition goes, the ids its multi-delivery rows hold for jobs of other
@@ -83,50 +116,40 @@ const MOVE_FOREIGN_DELIVERIES = (statuses: string, foreign: string) =>
 
 interface RouterFinishedCheck {
   finished: boolean;
-  jobs: number;
-  /** The newest job the check saw (0 for none). */
-  maxJobId: number;
+  span: RouterJobSpan;
 }
 
-async function checkRouterFinished(
-  c: pg.ClientBase,
-  jobs: string,
-  statuses: string,
-  ownIds: string,
-): Promise<RouterFinishedCheck> {
-  const { rows } = await c.query<{ jobs: string; finished_jobs: string; max_job_id: string | null }>(
-    ROUTER_FINISHED(jobs, statuses, ownIds),
-  );
-  const row = rows[0];
-  const jobCount = Number(row?.jobs ?? 0);
-  return {
-    finished: jobCount === Number(row?.finished_jobs ?? -1),
-    jobs: jobCount,
-    maxJobId: Number(row?.max_job_id ?? 0),
-  };
+/** Exact: every job of the table has a final status. */
+async function checkRouterFinished(c: pg.ClientBase, jobs: string, own?: string): Promise<RouterFinishedCheck> {
+  const span = await routerJobSpan(c, jobs);
+  if (span.jobs === 0) return { finished: true, span };
+  const { rows } = await c.query<{ n: string }>(FINISHED_IDS(span, own));
+  return { finished: Number(rows[0]?.n ?? -1) === span.jobs, span };
 }
 
 /**
  * A necessary condition, checked before the exact one: every finished job has at least one final
- * row, so fewer final rows than jobs means some job has none. With the job count remembered it
+ * row, so fewer final rows than jobs means some job has none. With the span remembered it
  * scans only the narrow status rows, without the job rows or a sort.
  */
 async function mayBeFinished(
   c: pg.ClientBase,
   partition: RangePartition,
-  jobCounts: Map<number, number>,
+  spans: Map<number, RouterJobSpan>,
 ): Promise<boolean> {
-  const [jobs, statuses] = partition.names as [string, string];
-  let jobCount = jobCounts.get(partition.oid);
-  if (jobCount === undefined) {
-    const { rows } = await c.query<{ n: string }>(`SELECT count(*) AS n FROM "${jobs}"`);
-    jobCount = Number(rows[0]?.n ?? 0);
-    jobCounts.set(partition.oid, jobCount);
+  let span = spans.get(partition.oid);
+  if (span === undefined) {
+    span = await routerJobSpan(c, partition.names[0] as string);
+    spans.set(partition.oid, span);
   }
+  if (span.jobs === 0) return true;
   const { rows } = await c.query<{ n: string }>(
-    `SELECT coalesce(sum(coalesce(cardinality(job_ids), 1)) FILTER (WHERE ${FINAL_STATUS}), 0) AS n FROM "${statuses}"`,
+    `SELECT coalesce(sum(coalesce(cardinality(job_ids), 1)), 0) AS n FROM rt_status
+      WHERE ${FINAL_STATUS}
+        AND (job_id BETWEEN ${span.lo} AND ${span.hi}
+             OR (job_ids IS NOT NULL AND job_id < ${span.lo} AND last_job_id >= ${span.lo}))`,
   );
-  return Number(rows[0]?.n ?? 0) >= jobCount;
+  return Number(rows[0]?.n ?? 0) >= span.jobs;
 }
 
 /**
@@ -165,10 +188,10 @@ async function dropRouterPartitionIfFinished(
     partition.names,
     async (c) => {
       if (memory.finishedUpTo.has(partition.oid)) return true;
-      if (!(await mayBeFinished(c, partition, memory.jobCounts))) return false;
-      const check = await checkRouterFinished(c, jobs, statuses, belowBound(partition.hi));
-      memory.jobCounts.set(partition.oid, check.jobs);
-      seenUpTo = check.maxJobId;
+      if (!(await mayBeFinished(c, partition, memory.spans))) return false;
+      const check = await checkRouterFinished(c, jobs);
+      memory.spans.set(partition.oid, check.span);
+      seenUpTo = check.span.maxJobId;
       if (check.finished) memory.finishedUpTo.set(partition.oid, seenUpTo);
       return check.finished;
     },
@@ -195,9 +218,30 @@ async function dropRouterPartitionIfFinished(
 /** Forgets what it knew of partitions that are gone (dropped by this or another process). */
 function forgetGonePartitions(memory: RouterPartitionMemory, partitions: readonly RangePartition[]): void {
   const present = new Set(partitions.map((p) => p.oid));
-  for (const map of [memory.jobCounts, memory.finishedUpTo]) {
+  for (const map of [memory.spans, memory.finishedUpTo]) {
     for (const oid of map.keys()) if (!present.has(oid)) map.delete(oid);
   }
+}
+
+/**
+ * Whether a range partition's last row runs past its bound into ids that no partition holds, so
+ * that statuses of its jobs may sit in the default status partition. Truncating that would lose
+ * them; it waits until the partition is gone. Happens only when the writers ran past the
+ * partitions made ahead. One descent of each partition's primary key.
+ */
+async function statusesInDefaultForPartitions(
+  c: pg.ClientBase,
+  partitions: readonly RangePartition[],
+): Promise<boolean> {
+  for (const [i, p] of partitions.entries()) {
+    if (partitions[i + 1]?.lo === p.hi) continue;
+    const { rows } = await c.query<{ past: boolean }>(
+      `SELECT job_id + job_count > $1 AS past FROM "${p.names[0]}" ORDER BY job_id DESC LIMIT 1`,
+      [p.hi],
+    );
+    if (rows[0]?.past) return true;
+  }
+  return false;
 }
 
 /**
@@ -248,7 +292,8 @@ export async function runMaintenance(
       async (c) => {
         const { rows: any } = await c.query('SELECT 1 FROM rt_jobs_default LIMIT 1');
         if (any.length === 0) return false;
-        return (await checkRouterFinished(c, 'rt_jobs_default', 'rt_status_default', IN_DEFAULT)).finished;
+        if (await statusesInDefaultForPartitions(c, await listRangePartitions(c, ROUTER_FAMILY))) return false;
+        return (await checkRouterFinished(c, 'rt_jobs_default', IN_DEFAULT)).finished;
       },
       'truncate',
       undefined,
@@ -256,7 +301,7 @@ export async function runMaintenance(
         await c.query(
           MOVE_FOREIGN_DELIVERIES(
             'rt_status_default',
-            'NOT EXISTS (SELECT 1 FROM rt_jobs_default j WHERE j.job_id = e)',
+            'NOT EXISTS (SELECT 1 FROM rt_jobs_default j WHERE j.job_id <= e AND e < j.job_id + j.job_count)',
           ),
         );
       },

@@ -15,7 +15,13 @@ import { runScript } from './copy';
 import { processedUpTo } from './gateway-reader';
 import { routerPartitionMemory, runMaintenance } from './maintenance';
 import { GATEWAY_FAMILY, jobsDiskBytes, listRangePartitions, ROUTER_FAMILY } from './partitions';
-import { loadPendingRouterJobs, type RouterStatusRow, routerStatusesStep } from './router-jobs';
+import {
+  loadPendingRouterJobs,
+  type NewRouterJob,
+  type RouterStatusRow,
+  routerJobsSteps,
+  routerStatusesStep,
+} from './router-jobs';
 
 const db = useTestDatabase('partitions');
 const cleanups: (() => Promise<void>)[] = [];
@@ -110,7 +116,7 @@ describe('router jobs that refer to their gateway events', () => {
     }
     await waitFor(async () => (await processedUpTo(refDb.pool)) >= 250, 10_000, 'processed');
     const referring = await refDb.pool.query<{ n: string }>(
-      'SELECT count(*) AS n FROM rt_jobs WHERE gw_job_id IS NOT NULL AND body IS NULL',
+      'SELECT sum(job_count) AS n FROM rt_jobs WHERE gw_job_id IS NOT NULL AND body IS NULL',
     );
     expect(Number(referring.rows[0]?.n)).toBe(250);
 
@@ -149,7 +155,7 @@ describe('router jobs that refer to their gateway events', () => {
         Number(
           (
             await lostDb.pool.query<{ n: string }>(
-              "SELECT count(*) AS n FROM rt_jobs WHERE destination_id = 'dst_lost'",
+              "SELECT sum(job_count) AS n FROM rt_jobs WHERE destination_id = 'dst_lost'",
             )
           ).rows[0]?.n,
         ) === 3,
@@ -224,7 +230,7 @@ describe('router partition finished check', () => {
       await maintain();
       await maintain();
       expect((await listRangePartitions(client, ROUTER_FAMILY)).map((p) => p.lo)).toContain(1);
-      expect(memory.jobCounts.get(first.oid)).toBe(10);
+      expect(memory.spans.get(first.oid)?.jobs).toBe(10);
       expect(memory.finishedUpTo.has(first.oid)).toBe(false);
 
       await appendStatus(client, [10], 'delivered');
@@ -244,7 +250,7 @@ describe('router partition finished check', () => {
       await maintain();
       expect((await listRangePartitions(client, ROUTER_FAMILY)).map((p) => p.lo)).not.toContain(1);
       await maintain();
-      expect(memory.jobCounts.has(first.oid)).toBe(false);
+      expect(memory.spans.has(first.oid)).toBe(false);
       expect(memory.finishedUpTo.has(first.oid)).toBe(false);
     } finally {
       client.release();
@@ -266,6 +272,83 @@ describe('router partition finished check', () => {
       new Set(['gw_jobs', 'rt_jobs', 'rt_status', 'proc_dedup']),
     );
     for (const r of rows) expect(r.reloptions, r.relname).toEqual(['autovacuum_enabled=false']);
+  });
+});
+
+describe('a router job row whose ids run past its partition', () => {
+  const sdb = useTestDatabase('rtstraddle');
+  const options = { partitionSize: 10, partitionsAhead: 2, dedupWindowMs: 0, failedEventsRetentionDays: 7 };
+
+  it('keeps the partition until those jobs are finished, and the next one does not count their statuses', async () => {
+    const client = await sdb.pool.connect();
+    const partitionsFrom = async () => (await listRangePartitions(client, ROUTER_FAMILY)).map((p) => p.lo);
+    const jobs = (gatewayJobIds: number[]): NewRouterJob[] =>
+      gatewayJobIds.map((gatewayJobId) => ({
+        workspaceId: 'ws',
+        sourceId: 'src',
+        destinationId: 'dst',
+        shard: 0,
+        userKey: 'user',
+        ordered: true,
+        messageId: `m${gatewayJobId}`,
+        receivedAt: new Date(),
+        replayOf: null,
+        payload: '{"method":"POST","url":"http://127.0.0.1:9/","headers":{}}',
+        body: null,
+        gatewayJobId,
+      }));
+    const deliver = (ids: number[]) =>
+      runScript(client, [
+        'BEGIN',
+        routerStatusesStep(
+          ids.map((jobId) => ({
+            jobId,
+            status: 'delivered',
+            attempt: 1,
+            errorCode: '',
+            at: new Date(Date.now() + jobId),
+            detail: null,
+          })),
+        ),
+        'COMMIT',
+      ]);
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    try {
+      const maintain = () => runMaintenance(client, options);
+      await maintain();
+      expect(await partitionsFrom()).toEqual([1, 11]);
+      // One row of 15 jobs (ids 1 to 15) in the first partition, then five rows of one (16 to 20).
+      await runScript(client, ['BEGIN', ...routerJobsSteps(jobs(range(101, 115))), 'COMMIT']);
+      for (const id of range(116, 120)) {
+        await runScript(client, ['BEGIN', ...routerJobsSteps(jobs([id])), 'COMMIT']);
+      }
+      const { rows } = await client.query<{ job_id: string; job_count: number }>(
+        'SELECT job_id, job_count FROM rt_jobs ORDER BY job_id',
+      );
+      expect(rows.map((r) => [Number(r.job_id), r.job_count])).toEqual([
+        [1, 15],
+        ...range(16, 20).map((id) => [id, 1]),
+      ]);
+
+      // Jobs 11 to 15 are the first partition's, though their statuses land in the second.
+      await deliver(range(1, 10));
+      await maintain();
+      expect(await partitionsFrom()).toContain(1);
+      await deliver(range(11, 15));
+      await maintain();
+      expect(await partitionsFrom()).not.toContain(1);
+      // Five final statuses in the second partition, as many as its jobs, but none of them theirs.
+      await maintain();
+      expect(await partitionsFrom()).toContain(11);
+      const pages = await loadPendingRouterJobs(client, 'dst', [{ shard: 0, afterJobId: 0, limit: 100 }]);
+      expect(pages.get(0)?.jobs.map((j) => j.jobId)).toEqual(range(16, 20));
+
+      await deliver(range(16, 20));
+      await maintain();
+      expect(await partitionsFrom()).not.toContain(11);
+    } finally {
+      client.release();
+    }
   });
 });
 

@@ -72,7 +72,63 @@ export function shardOf(userKey: string, shards: number): number {
 
 const APPEND_LOCK_SQL = `DO $$BEGIN PERFORM pg_advisory_xact_lock(${LOCK_CLASS}, ${LOCKS.routerAppend}); END$$`;
 const APPEND_COPY_SQL =
-  'COPY rt_jobs (workspace_id, source_id, destination_id, shard, user_key, ordered, message_id, received_at, replay_of, payload, body, gw_job_id) FROM STDIN';
+  'COPY rt_jobs (workspace_id, source_id, destination_id, shard, user_key, ordered, message_id, received_at, replay_of, payload, body, gw_job_id, job_count, gw_job_ids) FROM STDIN';
+
+/**
+ * Most jobs one rt_jobs row stands for. A router page can read this many jobs beyond its size,
+ * so it stays well below the router's memory.
+ */
+export const MAX_JOBS_PER_ROW = 500;
+
+/** One rt_jobs row: a job, or consecutive jobs like it that each send their gateway event. */
+interface RouterJobRow {
+  job: NewRouterJob;
+  /** The gateway events of the row's jobs, in job order, when they refer to theirs. */
+  gatewayJobIds: number[];
+}
+
+/** Jobs that can share a row: they differ only in the gateway event they send. */
+function sameRow(a: NewRouterJob, b: NewRouterJob): boolean {
+  return (
+    a.payload === b.payload &&
+    a.sourceId === b.sourceId &&
+    a.workspaceId === b.workspaceId &&
+    a.ordered === b.ordered &&
+    a.replayOf === b.replayOf
+  );
+}
+
+/**
+ * Groups jobs into rows. Within one destination and shard, consecutive jobs that refer to their
+ * gateway events with the same envelope become one row, whose jobs get consecutive ids; any
+ * other job of that destination and shard ends the run. So each shard's jobs keep the order
+ * they came in, which is all that per-user order needs (a user's jobs for a destination are in
+ * one shard), and rows start in the order of their first jobs: the first reference in job-id
+ * order stays the lowest (see maintenance.ts). A row per job had been the largest part of the
+ * processor's transaction.
+ */
+function routerJobRows(jobs: readonly NewRouterJob[]): RouterJobRow[] {
+  const rows: RouterJobRow[] = [];
+  const open = new Map<string, RouterJobRow>();
+  for (const job of jobs) {
+    const key = `${job.destinationId}\u0000${job.shard}`;
+    const run = open.get(key);
+    if (
+      job.gatewayJobId !== null &&
+      run !== undefined &&
+      run.gatewayJobIds.length < MAX_JOBS_PER_ROW &&
+      sameRow(run.job, job)
+    ) {
+      run.gatewayJobIds.push(job.gatewayJobId);
+      continue;
+    }
+    const row = { job, gatewayJobIds: job.gatewayJobId === null ? [] : [job.gatewayJobId] };
+    rows.push(row);
+    if (job.gatewayJobId === null) open.delete(key);
+    else open.set(key, row);
+  }
+  return rows;
+}
 
 /**
  * The steps that append router jobs inside a transaction script, with the router's ordering
@@ -84,7 +140,7 @@ export function routerJobsSteps(jobs: readonly NewRouterJob[]): ScriptStep[] {
   let rows = '';
   let lastDate: Date | undefined;
   let lastIso = '';
-  for (const j of jobs) {
+  for (const { job: j, gatewayJobIds } of routerJobRows(jobs)) {
     if (j.gatewayJobId === null && j.receivedAt !== lastDate) {
       lastDate = j.receivedAt;
       lastIso = j.receivedAt.toISOString();
@@ -95,7 +151,8 @@ export function routerJobsSteps(jobs: readonly NewRouterJob[]): ScriptStep[] {
       j.gatewayJobId === null
         ? `${copyText(j.userKey)}\t${j.ordered ? 't' : 'f'}\t${copyText(j.messageId)}\t${lastIso}`
         : `\\N\t${j.ordered ? 't' : 'f'}\t\\N\t\\N`;
-    rows += `${copyText(j.workspaceId)}\t${copyText(j.sourceId)}\t${copyText(j.destinationId)}\t${j.shard}\t${own}\t${j.replayOf === null ? '\\N' : copyText(j.replayOf)}\t${copyJson(j.payload)}\t${j.body === null ? '\\N' : copyJson(j.body)}\t${j.gatewayJobId ?? '\\N'}\n`;
+    const range = gatewayJobIds.length > 1 ? `${gatewayJobIds.length}\t{${gatewayJobIds.join(',')}}` : '1\t\\N';
+    rows += `${copyText(j.workspaceId)}\t${copyText(j.sourceId)}\t${copyText(j.destinationId)}\t${j.shard}\t${own}\t${j.replayOf === null ? '\\N' : copyText(j.replayOf)}\t${copyJson(j.payload)}\t${j.body === null ? '\\N' : copyJson(j.body)}\t${j.gatewayJobId ?? '\\N'}\t${range}\n`;
   }
   return [APPEND_LOCK_SQL, { copy: APPEND_COPY_SQL, rows }];
 }
@@ -148,6 +205,7 @@ export interface ShardRead {
 interface PendingRow {
   shard: number;
   job_id: string;
+  job_count: number;
   workspace_id: string;
   source_id: string;
   /** NULL, like message_id and received_at, when the gateway row referred to holds it. */
@@ -159,12 +217,39 @@ interface PendingRow {
   payload: string;
   body: string | null;
   gw_job_id: string | null;
+  /** The gateway events of a row of several jobs, as Postgres writes an array: `{1,2,3}`. */
+  gw_job_ids: string | null;
+}
+
+/** One job of a row read: its id and the gateway event it sends, if it refers to one. */
+interface PendingJob {
+  row: PendingRow;
+  jobId: number;
+  gatewayJobId: string | null;
+}
+
+/** The jobs of the rows read, in job order. */
+function jobsOfRows(rows: readonly PendingRow[]): PendingJob[] {
+  const jobs: PendingJob[] = [];
+  for (const row of rows) {
+    const first = Number(row.job_id);
+    if (row.gw_job_ids === null) {
+      jobs.push({ row, jobId: first, gatewayJobId: row.gw_job_id });
+      continue;
+    }
+    const events = row.gw_job_ids.slice(1, -1).split(',');
+    for (let i = 0; i < events.length; i++) {
+      jobs.push({ row, jobId: first + i, gatewayJobId: events[i] as string });
+    }
+  }
+  return jobs;
 }
 
 /**
  * The next page of each of one destination's shards, oldest first, with the finished jobs left
  * out. Finished jobs still count toward a page, so that a page of nothing but finished jobs (as
- * after a restart) still moves the reader on. Two queries for all the shards (one round trip
+ * after a restart) still moves the reader on. A page ends with the row that reaches its size,
+ * so it can hold up to MAX_JOBS_PER_ROW more. Two queries for all the shards (one round trip
  * per shard and query took a tenth of the data plane's CPU in syscalls), each a plain index
  * lookup rather than one anti-join: on fresh partitions the planner has no statistics yet and
  * chose a nested loop over every status row (measured: 65 s for 1,000 jobs against 88,000
@@ -182,14 +267,18 @@ export async function loadPendingRouterJobs(
   if (reads.length === 0) return pages;
   const { rows } = await client.query<PendingRow>({
     name: 'keel-rt-pending',
-    text: `SELECT p.shard, j.job_id, j.workspace_id, j.source_id, j.user_key, j.ordered, j.message_id,
-                  j.received_at, j.replay_of, j.payload, j.body, j.gw_job_id
+    text: `SELECT p.shard, j.job_id, j.job_count, j.workspace_id, j.source_id, j.user_key, j.ordered,
+                  j.message_id, j.received_at, j.replay_of, j.payload, j.body, j.gw_job_id,
+                  j.gw_job_ids::text AS gw_job_ids
              FROM unnest($2::smallint[], $3::bigint[], $4::int[]) AS p(shard, after_job_id, page_size)
              CROSS JOIN LATERAL (
-               SELECT * FROM rt_jobs r
-                WHERE r.destination_id = $1 AND r.shard = p.shard AND r.job_id > p.after_job_id
-                ORDER BY r.job_id
-                LIMIT p.page_size) j`,
+               SELECT * FROM (
+                 SELECT r.*, sum(r.job_count) OVER (ORDER BY r.job_id ROWS UNBOUNDED PRECEDING) AS jobs_through
+                   FROM rt_jobs r
+                  WHERE r.destination_id = $1 AND r.shard = p.shard AND r.job_id > p.after_job_id
+                  ORDER BY r.job_id
+                  LIMIT p.page_size) w
+                WHERE w.jobs_through - w.job_count < p.page_size) j`,
     values: [
       destinationId,
       reads.map((r) => r.shard),
@@ -199,22 +288,22 @@ export async function loadPendingRouterJobs(
     types: jobTypes,
   });
   if (rows.length === 0) return pages;
+  const read = jobsOfRows(rows);
   const statusesUpTo = new Map(reads.map((r) => [r.shard, r.statusesUpTo ?? Number.POSITIVE_INFINITY]));
-  const lookUp = rows.filter((r) => Number(r.job_id) <= (statusesUpTo.get(r.shard) ?? 0));
+  const lookUp = read.filter((j) => j.jobId <= (statusesUpTo.get(j.row.shard) ?? 0)).map((j) => j.jobId);
   const [statuses, events] = await Promise.all([
-    lookUp.length > 0 ? statusesOf(client, lookUp) : new Map<string, JobStatusSummary>(),
-    gatewayEventsOf(client, rows),
+    lookUp.length > 0 ? statusesOf(client, lookUp) : new Map<number, JobStatusSummary>(),
+    gatewayEventsOf(client, read),
   ]);
   const limits = new Map(reads.map((r) => [r.shard, r.limit]));
-  const read = new Map<number, number>();
-  for (const r of rows) {
+  const counts = new Map<number, number>();
+  for (const { row: r, jobId, gatewayJobId } of read) {
     const page = pages.get(r.shard) as PendingPage;
-    const jobId = Number(r.job_id);
     page.readUpTo = jobId;
-    read.set(r.shard, (read.get(r.shard) ?? 0) + 1);
-    const status = statuses.get(r.job_id);
+    counts.set(r.shard, (counts.get(r.shard) ?? 0) + 1);
+    const status = statuses.get(jobId);
     if (status?.finished) continue;
-    const event = r.gw_job_id === null ? undefined : events.get(r.gw_job_id);
+    const event = gatewayJobId === null ? undefined : events.get(gatewayJobId);
     page.jobs.push({
       jobId,
       workspaceId: r.workspace_id,
@@ -228,14 +317,14 @@ export async function loadPendingRouterJobs(
       receivedAt: r.received_at ?? event?.received_at ?? new Date(),
       replayOf: r.replay_of,
       payload: r.payload,
-      body: r.gw_job_id === null ? r.body : (event?.payload ?? null),
-      gatewayJobId: r.gw_job_id === null ? null : Number(r.gw_job_id),
-      eventMissing: r.gw_job_id !== null && event === undefined,
+      body: gatewayJobId === null ? r.body : (event?.payload ?? null),
+      gatewayJobId: gatewayJobId === null ? null : Number(gatewayJobId),
+      eventMissing: gatewayJobId !== null && event === undefined,
       attempts: status?.attempts ?? 0,
       firstAttemptAt: status?.firstAttemptAt ?? null,
     });
   }
-  for (const [shard, count] of read) {
+  for (const [shard, count] of counts) {
     const page = pages.get(shard) as PendingPage;
     page.full = count >= (limits.get(shard) ?? Number.POSITIVE_INFINITY);
   }
@@ -261,17 +350,17 @@ interface GatewayEventRow {
  */
 async function gatewayEventsOf(
   client: Queryable,
-  jobs: readonly { gw_job_id: string | null }[],
+  jobs: readonly { gatewayJobId: string | null }[],
 ): Promise<Map<string, GatewayEventRow>> {
   const ids: string[] = [];
   let low = Number.POSITIVE_INFINITY;
   let high = 0;
   for (const j of jobs) {
-    if (j.gw_job_id === null) continue;
-    const id = Number(j.gw_job_id);
+    if (j.gatewayJobId === null) continue;
+    const id = Number(j.gatewayJobId);
     if (id < low) low = id;
     if (id > high) high = id;
-    ids.push(j.gw_job_id);
+    ids.push(j.gatewayJobId);
   }
   if (ids.length === 0) return new Map();
   const sparse = high - low + 1 > SPARSE_REFERENCES * ids.length;
@@ -304,18 +393,13 @@ interface JobStatusSummary {
 }
 
 /** What rt_status says of these jobs: finished or not, and their failed attempts so far. */
-async function statusesOf(
-  client: Queryable,
-  jobs: readonly { job_id: string }[],
-): Promise<Map<string, JobStatusSummary>> {
+async function statusesOf(client: Queryable, ids: readonly number[]): Promise<Map<number, JobStatusSummary>> {
   let low = Number.POSITIVE_INFINITY;
   let high = 0;
-  const ids = jobs.map((j) => {
-    const id = Number(j.job_id);
+  for (const id of ids) {
     if (id < low) low = id;
     if (id > high) high = id;
-    return j.job_id;
-  });
+  }
   // The range lets Postgres prune rt_status to the partitions of these ids; with the array
   // alone it probed every partition's index for every id (half of Postgres's time in the e2e
   // benchmark, for lookups that mostly find nothing). Rows of requests that delivered several
@@ -331,13 +415,14 @@ async function statusesOf(
     values: [ids, low, high],
   });
   const asked = new Set(ids);
-  const summaries = new Map<string, JobStatusSummary>();
+  const summaries = new Map<number, JobStatusSummary>();
   for (const s of rows) {
-    if (!asked.has(s.job_id)) continue;
-    let summary = summaries.get(s.job_id);
+    const jobId = Number(s.job_id);
+    if (!asked.has(jobId)) continue;
+    let summary = summaries.get(jobId);
     if (!summary) {
       summary = { finished: false, attempts: 0, firstAttemptAt: null };
-      summaries.set(s.job_id, summary);
+      summaries.set(jobId, summary);
     }
     if (s.status !== 'retrying') summary.finished = true;
     else {
