@@ -46,7 +46,12 @@ export interface RouterJobSpan {
 }
 
 async function routerJobSpan(c: pg.ClientBase, jobs: string): Promise<RouterJobSpan> {
-  const { rows } = await c.query<{ jobs: string; lo: string | null; hi: string | null; max_job_id: string | null }>(
+  const { rows } = await c.query<{
+    jobs: string;
+    lo: string | null;
+    hi: string | null;
+    max_job_id: string | null;
+  }>(
     `SELECT coalesce(sum(job_count), 0) AS jobs, min(job_id) AS lo, max(job_id + job_count - 1) AS hi,
             max(job_id) AS max_job_id
        FROM "${jobs}"`,
@@ -101,7 +106,8 @@ const FINISHED_IDS = (span: RouterJobSpan, own = 'true') =>
    ) f WHERE ${own}`;
 
 /** An id `f.id` of a job in the default partition. */
-const IN_DEFAULT = 'EXISTS (SELECT 1 FROM rt_jobs_default j WHERE j.job_id <= f.id AND f.id < j.job_id + j.job_count)';
+const IN_DEFAULT =
+  'EXISTS (SELECT 1 FROM rt_jobs_default j WHERE j.job_id <= f.id AND f.id < j.job_id + j.job_count)';
 
 /**
  * Before a status partition goes, the ids its multi-delivery rows hold for jobs of other
@@ -120,7 +126,11 @@ interface RouterFinishedCheck {
 }
 
 /** Exact: every job of the table has a final status. */
-async function checkRouterFinished(c: pg.ClientBase, jobs: string, own?: string): Promise<RouterFinishedCheck> {
+async function checkRouterFinished(
+  c: pg.ClientBase,
+  jobs: string,
+  own?: string,
+): Promise<RouterFinishedCheck> {
   const span = await routerJobSpan(c, jobs);
   if (span.jobs === 0) return { finished: true, span };
   const { rows } = await c.query<{ n: string }>(FINISHED_IDS(span, own));
@@ -224,20 +234,23 @@ function forgetGonePartitions(memory: RouterPartitionMemory, partitions: readonl
 }
 
 /**
- * Whether a range partition's last row runs past its bound into ids that no partition holds, so
- * that statuses of its jobs may sit in the default status partition. Truncating that would lose
- * them; it waits until the partition is gone. Happens only when the writers ran past the
- * partitions made ahead. One descent of each partition's primary key.
+ * Whether a range partition's last row runs past the partitions that follow it without a gap,
+ * into ids that only the default partition holds, so that statuses of its jobs may sit in the
+ * default status partition. Truncating that would lose them; it waits until the partition is
+ * gone. Happens only when the writers ran past the partitions made ahead. One descent of each
+ * partition's primary key.
  */
 async function statusesInDefaultForPartitions(
   c: pg.ClientBase,
   partitions: readonly RangePartition[],
 ): Promise<boolean> {
-  for (const [i, p] of partitions.entries()) {
-    if (partitions[i + 1]?.lo === p.hi) continue;
+  let coveredUpTo = 0;
+  for (let i = partitions.length - 1; i >= 0; i--) {
+    const p = partitions[i] as RangePartition;
+    coveredUpTo = partitions[i + 1]?.lo === p.hi ? coveredUpTo : p.hi;
     const { rows } = await c.query<{ past: boolean }>(
       `SELECT job_id + job_count > $1 AS past FROM "${p.names[0]}" ORDER BY job_id DESC LIMIT 1`,
-      [p.hi],
+      [coveredUpTo],
     );
     if (rows[0]?.past) return true;
   }
@@ -292,7 +305,8 @@ export async function runMaintenance(
       async (c) => {
         const { rows: any } = await c.query('SELECT 1 FROM rt_jobs_default LIMIT 1');
         if (any.length === 0) return false;
-        if (await statusesInDefaultForPartitions(c, await listRangePartitions(c, ROUTER_FAMILY))) return false;
+        if (await statusesInDefaultForPartitions(c, await listRangePartitions(c, ROUTER_FAMILY)))
+          return false;
         return (await checkRouterFinished(c, 'rt_jobs_default', IN_DEFAULT)).finished;
       },
       'truncate',

@@ -275,6 +275,42 @@ describe('router partition finished check', () => {
   });
 });
 
+/** Router jobs of one destination and shard that refer to these gateway jobs. */
+const routerJobs = (gatewayJobIds: number[]): NewRouterJob[] =>
+  gatewayJobIds.map((gatewayJobId) => ({
+    workspaceId: 'ws',
+    sourceId: 'src',
+    destinationId: 'dst',
+    shard: 0,
+    userKey: 'user',
+    ordered: true,
+    messageId: `m${gatewayJobId}`,
+    receivedAt: new Date(),
+    replayOf: null,
+    payload: '{"method":"POST","url":"http://127.0.0.1:9/","headers":{}}',
+    body: null,
+    gatewayJobId,
+  }));
+
+/** Records one delivery per job, each at its own time (so each is a row of its own). */
+const deliver = (client: pg.ClientBase, ids: number[]) =>
+  runScript(client, [
+    'BEGIN',
+    routerStatusesStep(
+      ids.map((jobId) => ({
+        jobId,
+        status: 'delivered' as const,
+        attempt: 1,
+        errorCode: '',
+        at: new Date(Date.now() + jobId),
+        detail: null,
+      })),
+    ),
+    'COMMIT',
+  ]);
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
 describe('a router job row whose ids run past its partition', () => {
   const sdb = useTestDatabase('rtstraddle');
   const options = { partitionSize: 10, partitionsAhead: 2, dedupWindowMs: 0, failedEventsRetentionDays: 7 };
@@ -282,45 +318,14 @@ describe('a router job row whose ids run past its partition', () => {
   it('keeps the partition until those jobs are finished, and the next one does not count their statuses', async () => {
     const client = await sdb.pool.connect();
     const partitionsFrom = async () => (await listRangePartitions(client, ROUTER_FAMILY)).map((p) => p.lo);
-    const jobs = (gatewayJobIds: number[]): NewRouterJob[] =>
-      gatewayJobIds.map((gatewayJobId) => ({
-        workspaceId: 'ws',
-        sourceId: 'src',
-        destinationId: 'dst',
-        shard: 0,
-        userKey: 'user',
-        ordered: true,
-        messageId: `m${gatewayJobId}`,
-        receivedAt: new Date(),
-        replayOf: null,
-        payload: '{"method":"POST","url":"http://127.0.0.1:9/","headers":{}}',
-        body: null,
-        gatewayJobId,
-      }));
-    const deliver = (ids: number[]) =>
-      runScript(client, [
-        'BEGIN',
-        routerStatusesStep(
-          ids.map((jobId) => ({
-            jobId,
-            status: 'delivered',
-            attempt: 1,
-            errorCode: '',
-            at: new Date(Date.now() + jobId),
-            detail: null,
-          })),
-        ),
-        'COMMIT',
-      ]);
-    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
     try {
       const maintain = () => runMaintenance(client, options);
       await maintain();
       expect(await partitionsFrom()).toEqual([1, 11]);
       // One row of 15 jobs (ids 1 to 15) in the first partition, then five rows of one (16 to 20).
-      await runScript(client, ['BEGIN', ...routerJobsSteps(jobs(range(101, 115))), 'COMMIT']);
+      await runScript(client, ['BEGIN', ...routerJobsSteps(routerJobs(range(101, 115))), 'COMMIT']);
       for (const id of range(116, 120)) {
-        await runScript(client, ['BEGIN', ...routerJobsSteps(jobs([id])), 'COMMIT']);
+        await runScript(client, ['BEGIN', ...routerJobsSteps(routerJobs([id])), 'COMMIT']);
       }
       const { rows } = await client.query<{ job_id: string; job_count: number }>(
         'SELECT job_id, job_count FROM rt_jobs ORDER BY job_id',
@@ -331,10 +336,10 @@ describe('a router job row whose ids run past its partition', () => {
       ]);
 
       // Jobs 11 to 15 are the first partition's, though their statuses land in the second.
-      await deliver(range(1, 10));
+      await deliver(client, range(1, 10));
       await maintain();
       expect(await partitionsFrom()).toContain(1);
-      await deliver(range(11, 15));
+      await deliver(client, range(11, 15));
       await maintain();
       expect(await partitionsFrom()).not.toContain(1);
       // Five final statuses in the second partition, as many as its jobs, but none of them theirs.
@@ -343,9 +348,50 @@ describe('a router job row whose ids run past its partition', () => {
       const pages = await loadPendingRouterJobs(client, 'dst', [{ shard: 0, afterJobId: 0, limit: 100 }]);
       expect(pages.get(0)?.jobs.map((j) => j.jobId)).toEqual(range(16, 20));
 
-      await deliver(range(16, 20));
+      await deliver(client, range(16, 20));
       await maintain();
       expect(await partitionsFrom()).not.toContain(11);
+    } finally {
+      client.release();
+    }
+  });
+});
+
+describe('a router job row whose ids run past every partition', () => {
+  const ddb = useTestDatabase('rtpastall');
+  const options = { partitionSize: 10, partitionsAhead: 2, dedupWindowMs: 0, failedEventsRetentionDays: 7 };
+
+  it('keeps the default status partition while statuses of that row are in it', async () => {
+    const client = await ddb.pool.connect();
+    const count = async (sql: string) => Number((await client.query<{ n: string }>(sql)).rows[0]?.n);
+    try {
+      const maintain = () => runMaintenance(client, options);
+      await maintain();
+      expect((await listRangePartitions(client, ROUTER_FAMILY)).map((p) => [p.lo, p.hi])).toEqual([
+        [1, 11],
+        [11, 21],
+      ]);
+      // Without maintenance in between: one row of 25 jobs (ids 1 to 25, the last five beyond
+      // every partition), then a job that lands in the default partition (26).
+      await runScript(client, ['BEGIN', ...routerJobsSteps(routerJobs(range(101, 125))), 'COMMIT']);
+      await runScript(client, ['BEGIN', ...routerJobsSteps(routerJobs([126])), 'COMMIT']);
+      expect(await count('SELECT count(*) AS n FROM rt_jobs_default')).toBe(1);
+
+      // The default partition's own job is finished, but the first partition's jobs 21 to 25
+      // have their statuses there too.
+      await deliver(client, range(21, 26));
+      await maintain();
+      expect(await count('SELECT count(*) AS n FROM rt_status_default WHERE job_id BETWEEN 21 AND 25')).toBe(
+        5,
+      );
+      expect(await count('SELECT count(*) AS n FROM rt_jobs_default')).toBe(1);
+
+      await deliver(client, range(1, 20));
+      await maintain();
+      await maintain();
+      expect((await listRangePartitions(client, ROUTER_FAMILY)).map((p) => p.lo)).not.toContain(1);
+      expect(await count('SELECT count(*) AS n FROM rt_jobs_default')).toBe(0);
+      expect(await count('SELECT count(*) AS n FROM rt_status_default')).toBe(0);
     } finally {
       client.release();
     }
@@ -375,7 +421,6 @@ describe('one status row for the jobs a request delivered together', () => {
       at,
       detail: null,
     });
-    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
     try {
       const maintain = () => runMaintenance(client, options);
       await maintain();

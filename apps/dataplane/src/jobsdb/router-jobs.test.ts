@@ -109,7 +109,9 @@ describe('router jobs that share a row', () => {
     }
 
     // A page of 100 ends with the row that reaches 100, and the next starts after its last job.
-    const first = await loadPendingRouterJobs(rdb.pool, 'dst_range', [{ shard: 0, afterJobId: 0, limit: 100 }]);
+    const first = await loadPendingRouterJobs(rdb.pool, 'dst_range', [
+      { shard: 0, afterJobId: 0, limit: 100 },
+    ]);
     const page = first.get(0);
     expect(page?.full).toBe(true);
     expect(page?.readUpTo).toBe(300);
@@ -117,13 +119,17 @@ describe('router jobs that share a row', () => {
     expect(page?.jobs.map((j) => j.gatewayJobId)).toEqual(
       gateway.filter((g) => g.jobId % 2 === 0).map((g) => g.jobId),
     );
-    const after = await loadPendingRouterJobs(rdb.pool, 'dst_range', [{ shard: 0, afterJobId: 300, limit: 100 }]);
+    const after = await loadPendingRouterJobs(rdb.pool, 'dst_range', [
+      { shard: 0, afterJobId: 300, limit: 100 },
+    ]);
     expect(after.get(0)).toMatchObject({ jobs: [], full: false, readUpTo: 300 });
   });
 
   it('end a run at any other job of the destination and shard, so each user keeps their order', async () => {
     await storeEvents(rdb.pool, trackEvents(6, 1, 'runs'));
-    const gateway = (await readGatewayJobs(rdb.pool, 0, 10_000)).filter((g) => g.messageId.startsWith('runs'));
+    const gateway = (await readGatewayJobs(rdb.pool, 0, 10_000)).filter((g) =>
+      g.messageId.startsWith('runs'),
+    );
     const jobs = referring('dst_runs', gateway).map((j, i) => ({
       ...j,
       shard: 0,
@@ -149,7 +155,9 @@ describe('router jobs that share a row', () => {
     } finally {
       client.release();
     }
-    const pages = await loadPendingRouterJobs(rdb.pool, 'dst_runs', [{ shard: 0, afterJobId: 0, limit: 100 }]);
+    const pages = await loadPendingRouterJobs(rdb.pool, 'dst_runs', [
+      { shard: 0, afterJobId: 0, limit: 100 },
+    ]);
     const read = pages.get(0)?.jobs ?? [];
     expect(read.map((j) => j.messageId)).toEqual(gateway.map((g) => g.messageId));
     expect(read.map((j) => j.body === '{"changed":true}')).toEqual([false, false, false, false, true, false]);

@@ -151,7 +151,8 @@ export function routerJobsSteps(jobs: readonly NewRouterJob[]): ScriptStep[] {
       j.gatewayJobId === null
         ? `${copyText(j.userKey)}\t${j.ordered ? 't' : 'f'}\t${copyText(j.messageId)}\t${lastIso}`
         : `\\N\t${j.ordered ? 't' : 'f'}\t\\N\t\\N`;
-    const range = gatewayJobIds.length > 1 ? `${gatewayJobIds.length}\t{${gatewayJobIds.join(',')}}` : '1\t\\N';
+    const range =
+      gatewayJobIds.length > 1 ? `${gatewayJobIds.length}\t{${gatewayJobIds.join(',')}}` : '1\t\\N';
     rows += `${copyText(j.workspaceId)}\t${copyText(j.sourceId)}\t${copyText(j.destinationId)}\t${j.shard}\t${own}\t${j.replayOf === null ? '\\N' : copyText(j.replayOf)}\t${copyJson(j.payload)}\t${j.body === null ? '\\N' : copyJson(j.body)}\t${j.gatewayJobId ?? '\\N'}\t${range}\n`;
   }
   return [APPEND_LOCK_SQL, { copy: APPEND_COPY_SQL, rows }];
