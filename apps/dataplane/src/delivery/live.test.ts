@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The real control plane stores the samples; a proxy in front of it loses one answer.
 import { buildTestApp, setUpWorkspace } from '../../../config-backend/src/trpc/testing';
+import { DataPlaneEnv } from '../env';
 import { ControlPlaneClient } from './control-plane-client';
 import { LiveEvents } from './live';
 
@@ -71,7 +72,12 @@ function sample(messageId: string): LiveEvent {
 
 describe('live-event samples', () => {
   it('are shown once when a push whose answer was lost is sent again', async () => {
-    const live = new LiveEvents(new ControlPlaneClient(proxyUrl, token, 2_000), 'dp-live', controlPlane.log);
+    const live = new LiveEvents(
+      new ControlPlaneClient(proxyUrl, token, 2_000),
+      'dp-live',
+      controlPlane.log,
+      DataPlaneEnv.shape.LIVE_EVENTS_POLL_MS.parse(undefined),
+    );
     live.add(sample('m-1'));
     live.add(sample('m-2'));
     loseAnswers = 1;

@@ -27,7 +27,8 @@ export class LiveEvents implements LiveSampler {
     private readonly client: ControlPlaneClient,
     private readonly dataPlaneId: string,
     private readonly log: FastifyBaseLogger,
-    private readonly pollMs = 500,
+    /** LIVE_EVENTS_POLL_MS. */
+    private readonly pollMs: number,
     private readonly maxPerFlush = 100,
   ) {}
 
