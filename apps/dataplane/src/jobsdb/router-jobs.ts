@@ -78,7 +78,7 @@ const APPEND_COPY_SQL =
  * Most jobs one rt_jobs row stands for. A router page can read this many jobs beyond its size,
  * so it stays well below the router's memory.
  */
-export const MAX_JOBS_PER_ROW = 500;
+const MAX_JOBS_PER_ROW = 500;
 
 /** One rt_jobs row: a job, or consecutive jobs like it that each send their gateway event. */
 interface RouterJobRow {
@@ -206,7 +206,6 @@ export interface ShardRead {
 interface PendingRow {
   shard: number;
   job_id: string;
-  job_count: number;
   workspace_id: string;
   source_id: string;
   /** NULL, like message_id and received_at, when the gateway row referred to holds it. */
@@ -268,7 +267,7 @@ export async function loadPendingRouterJobs(
   if (reads.length === 0) return pages;
   const { rows } = await client.query<PendingRow>({
     name: 'keel-rt-pending',
-    text: `SELECT p.shard, j.job_id, j.job_count, j.workspace_id, j.source_id, j.user_key, j.ordered,
+    text: `SELECT p.shard, j.job_id, j.workspace_id, j.source_id, j.user_key, j.ordered,
                   j.message_id, j.received_at, j.replay_of, j.payload, j.body, j.gw_job_id,
                   j.gw_job_ids::text AS gw_job_ids
              FROM unnest($2::smallint[], $3::bigint[], $4::int[]) AS p(shard, after_job_id, page_size)
