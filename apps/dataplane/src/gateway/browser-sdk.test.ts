@@ -167,6 +167,11 @@ async function openPage(script: string, beforeScript?: (page: Page) => Promise<v
   return opened;
 }
 
+/** The SDK's settings request, once the page has sent it. */
+function sourceConfigCall(wire: WireRequest[]): WireRequest | undefined {
+  return wire.find((entry) => entry.method === 'GET' && entry.url.includes('/sourceConfig/'));
+}
+
 function expectOnlyLocalRequests(requests: SdkPage['requests']): void {
   const origins = new Set(requests.map((request) => new URL(request.url).origin));
   expect([...origins].filter((origin) => !localOrigins.has(origin))).toEqual([]);
@@ -432,7 +437,7 @@ describe('@rudderstack/analytics-js 3.34.1 (bundled UMD) in Chromium', () => {
       const { page, requests, wire } = await openPage(script);
       await runRudderStack(page, keyOf(source), {});
       expectRudderStackEvents(await waitForStored(source, 5));
-      const config = wire.find((entry) => entry.method === 'GET' && entry.url.includes('/sourceConfig/'));
+      const config = sourceConfigCall(wire);
       expect(new URL(config?.url ?? gw.url).searchParams.get('build')).toBe(build);
       expect(gatewayCalls(requests, 'GET')).toEqual(['/sourceConfig/']);
       const posts = ['/v1/alias', '/v1/group', '/v1/identify', '/v1/page', '/v1/track'];
@@ -502,8 +507,7 @@ describe('@rudderstack/analytics-js 3.34.1 (bundled UMD) in Chromium', () => {
     const { page, requests, wire, console: logs } = await openPage('/rudder.js');
     await runRudderStack(page, keyOf('rjs_off'), {}, { waitForReady: false });
     await expect.poll(() => logs.join('\n'), { timeout: 10_000 }).toContain('The source is disabled');
-    const config = wire.find((entry) => entry.method === 'GET' && entry.url.includes('/sourceConfig/'));
-    expect(config?.status).toBe(200);
+    await expect.poll(() => sourceConfigCall(wire)?.status).toBe(200);
     // Give a misbehaving SDK time to send what it queued before load.
     await page.waitForTimeout(1500);
     expect(gatewayCalls(requests, 'POST')).toEqual([]);
@@ -518,8 +522,9 @@ describe('@rudderstack/analytics-js 3.34.1 (bundled UMD) in Chromium', () => {
     await expect
       .poll(() => logs.join('\n'), { timeout: 10_000 })
       .toContain('Failed to fetch the source config');
-    const config = wire.find((entry) => entry.method === 'GET' && entry.url.includes('/sourceConfig/'));
-    expect(config?.status).toBe(401);
+    // The console and the network log arrive over separate DevTools sessions, in either order.
+    await expect.poll(() => sourceConfigCall(wire)?.status).toBe(401);
+    const config = sourceConfigCall(wire);
     // The error is readable cross-origin, so the SDK sees the status rather than a CORS failure.
     expect(config?.responseHeaders['access-control-allow-origin']).toBe(pagesUrl);
     expect(config?.responseHeaders['content-type']).toMatch(/^application\/json/);
