@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { embeddedDatabaseUrl } from '@keel/postgres';
+import { CreateConnectionInput, CreateDestinationInput, CreateSourceInput } from '@keel/shared';
 import { createPrisma } from '../apps/config-backend/src/db';
 import type { Actor } from '../apps/config-backend/src/domain/audit';
 import { createOwner } from '../apps/config-backend/src/domain/auth';
-import { CreateConnectionInput, createConnection } from '../apps/config-backend/src/domain/connections';
-import { CreateDestinationInput, createDestination } from '../apps/config-backend/src/domain/destinations';
-import { CreateSourceInput, createSource } from '../apps/config-backend/src/domain/sources';
+import { createConnection } from '../apps/config-backend/src/domain/connections';
+import { createDestination } from '../apps/config-backend/src/domain/destinations';
+import { createSource } from '../apps/config-backend/src/domain/sources';
 import { createWorkspace } from '../apps/config-backend/src/domain/workspaces';
 import { loadOrCreateLocalSecrets } from './lib/local-secrets';
 import { loadStartEnv } from './lib/start-env';

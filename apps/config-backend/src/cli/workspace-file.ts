@@ -1,6 +1,5 @@
-import { FilterMode, SourceType } from '@keel/shared';
+import { FilterMode, SourceType, WriteKeyValue } from '@keel/shared';
 import { z } from 'zod';
-import { WriteKeyValue } from '../domain/write-keys';
 
 /**
  * A workspace as code: what `keel workspace export` prints and `keel workspace apply` reads.

@@ -1,5 +1,4 @@
-import { Role } from '@keel/shared';
-import { z } from 'zod';
+import type { CreateApiTokenInput, Role } from '@keel/shared';
 import { type Actor, recordAudit } from './audit';
 import { DomainError, notFound } from './errors';
 import { newId } from './ids';
@@ -7,17 +6,6 @@ import { hashToken, newToken } from './secrets';
 import { type DbHandle, withTx } from './transaction';
 
 export const API_TOKEN_PREFIX = 'keel_api';
-
-export const CreateApiTokenInput = z.object({
-  name: z.string().trim().min(1, 'give the token a name').max(100),
-  role: Role,
-  /** Omit for a token that never expires. */
-  expiresAt: z.coerce
-    .date()
-    .refine((d) => d.getTime() > Date.now(), 'the expiry must be in the future')
-    .optional(),
-});
-export type CreateApiTokenInput = z.infer<typeof CreateApiTokenInput>;
 
 export interface ApiTokenView {
   id: string;

@@ -1,18 +1,11 @@
-import { z } from 'zod';
+import type { CreateOwnerInput, LoginInput, Role } from '@keel/shared';
+import type { z } from 'zod';
 import { recordAudit } from './audit';
 import { DomainError } from './errors';
 import { newId } from './ids';
 import type { SessionUser } from './sessions';
 import { type DbHandle, withTx } from './transaction';
-import { createUser, Email, SignUpInput, verifyCredentials } from './users';
-
-export const CreateOwnerInput = SignUpInput.extend({
-  workspaceName: z.string().trim().min(1, 'name the first workspace').max(100).default('My workspace'),
-});
-export type CreateOwnerInput = z.input<typeof CreateOwnerInput>;
-
-export const LoginInput = z.object({ email: Email, password: z.string().min(1, 'enter your password') });
-export type LoginInput = z.infer<typeof LoginInput>;
+import { createUser, verifyCredentials } from './users';
 
 /** Whether the first-run "create the owner account" step is still open. */
 export async function setupStatus(db: DbHandle): Promise<{ needsOwner: boolean }> {
@@ -99,7 +92,7 @@ export async function login(db: DbHandle, throttle: LoginThrottle, input: LoginI
 export async function workspacesOf(
   db: DbHandle,
   userId: string,
-): Promise<{ id: string; name: string; role: 'owner' | 'editor' | 'viewer' }[]> {
+): Promise<{ id: string; name: string; role: Role }[]> {
   const memberships = await db.member.findMany({
     where: { userId },
     include: { workspace: { select: { id: true, name: true } } },

@@ -1,47 +1,8 @@
-import { FilterMode } from '@keel/shared';
-import { z } from 'zod';
+import type { CreateConnectionInput, FilterMode, UpdateConnectionInput } from '@keel/shared';
 import { type Actor, recordAudit } from './audit';
 import { DomainError, notFound } from './errors';
 import { newId } from './ids';
 import { type DbHandle, isUniqueViolation, staleVersion, withTx } from './transaction';
-
-const EventName = z.string().trim().min(1, 'an event name cannot be empty').max(200);
-const ConsentCategory = z.string().trim().min(1, 'a consent category cannot be empty').max(200);
-
-const options = {
-  enabled: z.boolean(),
-  /** `allow`: only the listed events pass; `deny`: the listed events are dropped. */
-  filterMode: FilterMode,
-  filterEvents: z.array(EventName).max(1000),
-  /** The consent categories an event must have granted to be delivered. */
-  consentCategories: z.array(ConsentCategory).max(100),
-  /** Per-user ordering: a user's later events wait while an earlier one is retried. */
-  orderingEnabled: z.boolean(),
-  /** The user transformation version that runs on this connection; null for none. */
-  transformationVersionId: z.string().min(1).nullable(),
-};
-
-export const CreateConnectionInput = z.object({
-  sourceId: z.string().min(1, 'choose a source'),
-  destinationId: z.string().min(1, 'choose a destination'),
-  enabled: options.enabled.default(true),
-  filterMode: options.filterMode.default('none'),
-  filterEvents: options.filterEvents.default([]),
-  consentCategories: options.consentCategories.default([]),
-  orderingEnabled: options.orderingEnabled.default(true),
-  transformationVersionId: options.transformationVersionId.default(null),
-});
-export const UpdateConnectionInput = z.object({
-  id: z.string().min(1),
-  version: z.number().int(),
-  enabled: options.enabled.optional(),
-  filterMode: options.filterMode.optional(),
-  filterEvents: options.filterEvents.optional(),
-  consentCategories: options.consentCategories.optional(),
-  orderingEnabled: options.orderingEnabled.optional(),
-  transformationVersionId: options.transformationVersionId.optional(),
-});
-export const ConnectionIdInput = z.object({ id: z.string().min(1) });
 
 export interface ConnectionView {
   id: string;
@@ -109,7 +70,7 @@ export async function createConnection(
   db: DbHandle,
   actor: Actor,
   workspaceId: string,
-  input: z.infer<typeof CreateConnectionInput>,
+  input: CreateConnectionInput,
 ): Promise<ConnectionView> {
   return withTx(db, async (tx) => {
     const [source, destination] = await Promise.all([
@@ -162,7 +123,7 @@ export async function updateConnection(
   db: DbHandle,
   actor: Actor,
   workspaceId: string,
-  input: z.infer<typeof UpdateConnectionInput>,
+  input: UpdateConnectionInput,
 ): Promise<ConnectionView> {
   return withTx(db, async (tx) => {
     const before = await getConnection(tx, workspaceId, input.id);

@@ -1,48 +1,20 @@
 import {
+  type CreateDestinationInput,
+  type DeleteDestinationInput,
   type DestinationType,
   destinationCatalog,
   findDestinationType,
   type StoredEvent,
   secretFieldsOf,
+  type UpdateDestinationInput,
 } from '@keel/shared';
 import { request } from 'undici';
-import { z } from 'zod';
 import { type Actor, recordAudit } from './audit';
 import { deleteConnectionsOf } from './connection-cascade';
 import { DomainError, notFound } from './errors';
 import { newId } from './ids';
 import { decryptSecrets, encryptSecrets, MASK } from './secrets';
 import { type DbHandle, isUniqueViolation, staleVersion, withTx } from './transaction';
-
-export const DestinationName = z
-  .string()
-  .trim()
-  .min(1, 'enter a name')
-  .max(100, 'use at most 100 characters');
-/**
- * A destination's config as a client sends it; the type's own schema validates it. A secret
- * field left out, or sent as the mask, keeps the stored secret; an empty string removes it.
- */
-export const DestinationConfigInput = z.record(z.string(), z.unknown());
-
-export const CreateDestinationInput = z.object({
-  name: DestinationName,
-  type: z.string().min(1, 'choose a destination type'),
-  enabled: z.boolean().default(true),
-  config: DestinationConfigInput,
-});
-export const UpdateDestinationInput = z.object({
-  id: z.string().min(1),
-  version: z.number().int(),
-  name: DestinationName.optional(),
-  enabled: z.boolean().optional(),
-  config: DestinationConfigInput.optional(),
-});
-export const DeleteDestinationInput = z.object({
-  id: z.string().min(1),
-  cascade: z.boolean().default(false),
-});
-export const DestinationIdInput = z.object({ id: z.string().min(1) });
 
 export interface DestinationView {
   id: string;
@@ -241,7 +213,7 @@ export async function createDestination(
   db: DbHandle,
   actor: Actor,
   workspaceId: string,
-  input: z.infer<typeof CreateDestinationInput>,
+  input: CreateDestinationInput,
   secretKey: Buffer,
 ): Promise<DestinationView> {
   const type = typeOf(input.type);
@@ -284,7 +256,7 @@ export async function updateDestination(
   db: DbHandle,
   actor: Actor,
   workspaceId: string,
-  input: z.infer<typeof UpdateDestinationInput>,
+  input: UpdateDestinationInput,
   secretKey: Buffer,
 ): Promise<DestinationView> {
   return withTx(db, async (tx) => {
@@ -325,7 +297,7 @@ export async function deleteDestination(
   db: DbHandle,
   actor: Actor,
   workspaceId: string,
-  input: z.infer<typeof DeleteDestinationInput>,
+  input: DeleteDestinationInput,
   secretKey: Buffer,
 ): Promise<{ deletedConnections: number }> {
   return withTx(db, async (tx) => {

@@ -1,36 +1,12 @@
-import type { FailedEvent } from '@keel/shared';
-import { z } from 'zod';
+import type { FailedEvent, FailedEventFilter, ReplayFilter, ReplaySelection } from '@keel/shared';
 import type { Prisma } from '../generated/prisma/client';
 import { type Actor, recordAudit } from './audit';
 import { DomainError, notFound } from './errors';
 import { newId } from './ids';
 import { type DbHandle, withTx } from './transaction';
 
-/** Which failed events a replay covers, in the terms of the data plane's `ReplayCommand`. */
-export const ReplayFilter = z.object({
-  destinationId: z.string().min(1).optional(),
-  sourceId: z.string().min(1).optional(),
-  from: z.iso.datetime().optional(),
-  to: z.iso.datetime().optional(),
-  errorCode: z.string().min(1).optional(),
-});
-export type ReplayFilter = z.infer<typeof ReplayFilter>;
-
-export const FailedEventFilter = ReplayFilter.extend({
-  /** Also list events already replayed. */
-  includeReplayed: z.boolean().default(false),
-});
-export type FailedEventFilter = z.infer<typeof FailedEventFilter>;
-
 /** Above this many matching events a replay command carries its filter instead of the ids. */
 export const MAX_REPLAY_IDS = 10_000;
-
-/** Replay these ids, or everything not yet replayed that matches a filter. */
-export const ReplaySelection = z.union([
-  z.object({ ids: z.array(z.string().min(1)).min(1, 'choose at least one failed event').max(5000) }),
-  z.object({ filter: ReplayFilter }),
-]);
-export type ReplaySelection = z.infer<typeof ReplaySelection>;
 
 export interface FailedEventSummary {
   id: string;

@@ -1,26 +1,11 @@
-import { Role } from '@keel/shared';
-import { z } from 'zod';
+import type { AcceptWithSignUpInput, CreateInvitationInput, Role } from '@keel/shared';
 import { type Actor, recordAudit } from './audit';
 import { DomainError, notFound } from './errors';
 import { newId } from './ids';
 import { hashToken, newToken } from './secrets';
 import type { SessionUser } from './sessions';
 import { type DbHandle, withTx } from './transaction';
-import { createUser, Email, SignUpInput } from './users';
-
-export const CreateInvitationInput = z.object({
-  /** When set, only an account with this email can accept. */
-  email: Email.optional(),
-  role: Role,
-  expiresInHours: z
-    .number()
-    .int()
-    .min(1, 'at least 1 hour')
-    .max(24 * 30, 'at most 30 days')
-    .default(72),
-});
-export const InvitationToken = z.object({ token: z.string().min(10, 'paste the whole invitation link') });
-export const AcceptWithSignUpInput = SignUpInput.extend({ token: InvitationToken.shape.token });
+import { createUser } from './users';
 
 export interface InvitationView {
   id: string;
@@ -45,7 +30,7 @@ export async function createInvitation(
   db: DbHandle,
   actor: Actor,
   workspaceId: string,
-  input: z.infer<typeof CreateInvitationInput>,
+  input: CreateInvitationInput,
 ): Promise<{ token: string; invitation: InvitationView }> {
   const token = newToken('keel_inv');
   return withTx(db, async (tx) => {
@@ -164,7 +149,7 @@ export async function acceptInvitation(
 /** Signs up and accepts in one step, for people who have no account yet. */
 export async function acceptWithSignUp(
   db: DbHandle,
-  input: z.infer<typeof AcceptWithSignUpInput>,
+  input: AcceptWithSignUpInput,
 ): Promise<{ user: SessionUser; workspaceId: string; role: Role }> {
   return withTx(db, async (tx) => {
     await previewInvitation(tx, input.token);

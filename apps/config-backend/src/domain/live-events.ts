@@ -1,18 +1,10 @@
-import type { LiveEventStage } from '@keel/shared';
-import { z } from 'zod';
+import type { LiveEventStage, LiveTarget } from '@keel/shared';
 import type { Prisma } from '../generated/prisma/client';
 import { DomainError, notFound } from './errors';
 import type { DbHandle } from './transaction';
 
 /** How long one `live.watch` call keeps samples flowing; the web app renews it while the view is open. */
 export const LIVE_WATCH_SECONDS = 60;
-
-/** A source, a destination, or (neither given) the whole workspace. */
-export const LiveTarget = z.object({
-  sourceId: z.string().min(1).optional(),
-  destinationId: z.string().min(1).optional(),
-});
-export type LiveTarget = z.infer<typeof LiveTarget>;
 
 async function checkTarget(db: DbHandle, workspaceId: string, target: LiveTarget): Promise<void> {
   if (target.sourceId && target.destinationId)

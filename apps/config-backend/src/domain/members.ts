@@ -1,11 +1,7 @@
-import { Role } from '@keel/shared';
-import { z } from 'zod';
+import type { ChangeRoleInput, Role } from '@keel/shared';
 import { type Actor, recordAudit } from './audit';
 import { DomainError, notFound } from './errors';
 import { type DbHandle, withTx } from './transaction';
-
-export const ChangeRoleInput = z.object({ userId: z.string().min(1), role: Role });
-export const RemoveMemberInput = z.object({ userId: z.string().min(1) });
 
 export interface MemberView {
   userId: string;
@@ -64,7 +60,7 @@ export async function changeMemberRole(
   db: DbHandle,
   actor: Actor,
   workspaceId: string,
-  input: z.infer<typeof ChangeRoleInput>,
+  input: ChangeRoleInput,
 ): Promise<MemberView> {
   return withTx(db, async (tx) => {
     const before = await findMember(tx, workspaceId, input.userId);

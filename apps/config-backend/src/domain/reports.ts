@@ -1,25 +1,5 @@
-import { DeliveryStatus } from '@keel/shared';
-import { z } from 'zod';
+import { DeliveryStatus, type ReportsRange } from '@keel/shared';
 import type { DbHandle } from './transaction';
-
-export const MAX_RANGE_DAYS = 92;
-
-export const ReportsRange = z
-  .object({
-    from: z.iso.datetime({ offset: true }),
-    to: z.iso.datetime({ offset: true }),
-    destinationId: z.string().min(1).optional(),
-    sourceId: z.string().min(1).optional(),
-  })
-  .refine((r) => Date.parse(r.from) < Date.parse(r.to), {
-    message: '`from` must be before `to`',
-    path: ['from'],
-  })
-  .refine((r) => Date.parse(r.to) - Date.parse(r.from) <= MAX_RANGE_DAYS * 86_400_000, {
-    message: `choose a range of ${MAX_RANGE_DAYS} days or less`,
-    path: ['from'],
-  });
-export type ReportsRange = z.infer<typeof ReportsRange>;
 
 export type Bucket = 'minute' | 'hour' | 'day';
 const BUCKET_MS: Record<Bucket, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };

@@ -1,4 +1,4 @@
-import { MAX_RANGE_DAYS } from './reports';
+import { MAX_RANGE_DAYS } from '@keel/shared';
 import type { Sql } from './sql';
 
 export interface RetentionSettings {

@@ -1,45 +1,10 @@
-import { SourceType } from '@keel/shared';
-import { z } from 'zod';
+import type { CreateSourceInput, DeleteSourceInput, SourceType, UpdateSourceInput } from '@keel/shared';
 import { type Actor, recordAudit } from './audit';
 import { deleteConnectionsOf } from './connection-cascade';
 import { DomainError, notFound } from './errors';
 import { newId } from './ids';
 import { type DbHandle, isUniqueViolation, staleVersion, withTx } from './transaction';
-import { addWriteKey, auditableKey, NewWriteKey, WRITE_KEY_VIEW, type WriteKeyView } from './write-keys';
-
-export const SourceName = z.string().trim().min(1, 'enter a name').max(100, 'use at most 100 characters');
-export const RateLimitPerSecond = z
-  .number()
-  .int('a whole number of events per second')
-  .positive('at least 1 event per second, or null for no limit')
-  .max(1_000_000)
-  .nullable();
-
-export const CreateSourceInput = z.object({
-  name: SourceName,
-  type: SourceType,
-  enabled: z.boolean().default(true),
-  rateLimitPerSecond: RateLimitPerSecond.default(null),
-  /** One generated key by default; a file may pin several. */
-  writeKeys: z
-    .array(NewWriteKey)
-    .max(20)
-    .default([{ name: 'Default' }]),
-});
-export const UpdateSourceInput = z.object({
-  id: z.string().min(1),
-  /** The version the change is based on; a stale one is refused. */
-  version: z.number().int(),
-  name: SourceName.optional(),
-  enabled: z.boolean().optional(),
-  rateLimitPerSecond: RateLimitPerSecond.optional(),
-});
-export const DeleteSourceInput = z.object({
-  id: z.string().min(1),
-  /** Also delete the source's connections; without it a connected source is not deleted. */
-  cascade: z.boolean().default(false),
-});
-export const SourceIdInput = z.object({ id: z.string().min(1) });
+import { addWriteKey, auditableKey, WRITE_KEY_VIEW, type WriteKeyView } from './write-keys';
 
 export interface SourceView {
   id: string;
@@ -103,7 +68,7 @@ export async function createSource(
   db: DbHandle,
   actor: Actor,
   workspaceId: string,
-  input: z.infer<typeof CreateSourceInput>,
+  input: CreateSourceInput,
 ): Promise<SourceView> {
   return withTx(db, async (tx) => {
     const existing = await tx.source.findFirst({
@@ -142,7 +107,7 @@ export async function updateSource(
   db: DbHandle,
   actor: Actor,
   workspaceId: string,
-  input: z.infer<typeof UpdateSourceInput>,
+  input: UpdateSourceInput,
 ): Promise<SourceView> {
   return withTx(db, async (tx) => {
     const before = await getSource(tx, workspaceId, input.id);
@@ -179,7 +144,7 @@ export async function deleteSource(
   db: DbHandle,
   actor: Actor,
   workspaceId: string,
-  input: z.infer<typeof DeleteSourceInput>,
+  input: DeleteSourceInput,
 ): Promise<{ deletedConnections: number }> {
   return withTx(db, async (tx) => {
     const before = await getSource(tx, workspaceId, input.id);

@@ -1,32 +1,7 @@
-import type { TransformationMetadata, TransformationOutcome } from '@keel/shared';
+import type { TestRunInput, TransformationMetadata, TransformationOutcome } from '@keel/shared';
 import type { CapturedLog, Transformer } from '@keel/transform';
-import { z } from 'zod';
 import { DomainError, notFound } from './errors';
 import type { DbHandle } from './transaction';
-import { TransformationCode } from './transformations';
-
-const SampleEvent = z.record(z.string(), z.unknown());
-
-export const TestRunInput = z
-  .object({
-    code: TransformationCode,
-    /** Sample events to run; or leave out and name a source to use its newest live events. */
-    events: z
-      .array(SampleEvent)
-      .min(1, 'add at least one sample event')
-      .max(100, 'test with at most 100 events')
-      .optional(),
-    sourceId: z.string().min(1).optional(),
-    /** Fills `metadata(event)`'s destination fields, as on that connection. */
-    destinationId: z.string().min(1).optional(),
-    /** How many of the source's newest live events to use. */
-    sampleSize: z.number().int().min(1).max(100).default(10),
-  })
-  .refine((input) => input.events !== undefined || input.sourceId !== undefined, {
-    message: 'paste sample events, or choose a source to use its live events',
-    path: ['events'],
-  });
-export type TestRunInput = z.infer<typeof TestRunInput>;
 
 export interface TestRunEventResult {
   input: Record<string, unknown>;

@@ -1,39 +1,9 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import type { CreateTransformationInput, DiffInput, PublishVersionInput } from '@keel/shared';
 import { type Actor, recordAudit } from './audit';
 import { DomainError, notFound } from './errors';
 import { newId } from './ids';
 import { type DbHandle, isUniqueViolation, withTx } from './transaction';
-
-export const TransformationName = z
-  .string()
-  .trim()
-  .min(1, 'enter a name')
-  .max(100, 'use at most 100 characters');
-/** 256 KB of source is far beyond any sensible transformation, and keeps configs small. */
-export const TransformationCode = z
-  .string()
-  .min(1, 'write the transformation code')
-  .max(256 * 1024, 'keep the code under 256 KB');
-
-export const CreateTransformationInput = z.object({
-  name: TransformationName,
-  description: z.string().max(1000).default(''),
-  code: TransformationCode,
-});
-export const PublishVersionInput = z.object({
-  transformationId: z.string().min(1),
-  code: TransformationCode,
-  /** The version number the draft was based on; publishing over a newer one is refused. */
-  basedOnVersion: z.number().int().positive(),
-});
-export const TransformationIdInput = z.object({ id: z.string().min(1) });
-export const VersionIdInput = z.object({ versionId: z.string().min(1) });
-export const DiffInput = z.object({
-  transformationId: z.string().min(1),
-  from: z.number().int().positive(),
-  to: z.number().int().positive(),
-});
 
 /**
  * Compiles code the way the data plane will, without running it; answers null when it is
@@ -113,7 +83,7 @@ export async function createTransformation(
   check: CheckCode,
   actor: Actor,
   workspaceId: string,
-  input: z.infer<typeof CreateTransformationInput>,
+  input: CreateTransformationInput,
 ): Promise<TransformationView> {
   await checkOrRefuse(check, input.code);
   const id = await withTx(db, async (tx) => {
@@ -172,7 +142,7 @@ export async function publishVersion(
   check: CheckCode,
   actor: Actor,
   workspaceId: string,
-  input: z.infer<typeof PublishVersionInput>,
+  input: PublishVersionInput,
 ): Promise<VersionView> {
   await checkOrRefuse(check, input.code);
   return withTx(db, async (tx) => {
@@ -322,7 +292,7 @@ export async function getVersion(db: DbHandle, workspaceId: string, versionId: s
 export async function diffVersions(
   db: DbHandle,
   workspaceId: string,
-  input: z.infer<typeof DiffInput>,
+  input: DiffInput,
 ): Promise<{ from: VersionView; to: VersionView }> {
   const versions = await db.transformationVersion.findMany({
     where: {

@@ -1,26 +1,9 @@
+import type { SignUpInput } from '@keel/shared';
 import { hash, verify } from '@node-rs/argon2';
-import { z } from 'zod';
 import { DomainError } from './errors';
 import { newId } from './ids';
 import type { SessionUser } from './sessions';
 import { type DbHandle, isUniqueViolation } from './transaction';
-
-export const Email = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.email('enter an email address such as ada@example.com'));
-export const Password = z
-  .string()
-  .min(10, 'use at least 10 characters')
-  .max(200, 'use at most 200 characters');
-
-export const SignUpInput = z.object({
-  email: Email,
-  name: z.string().trim().min(1, 'enter your name').max(100),
-  password: Password,
-});
-export type SignUpInput = z.infer<typeof SignUpInput>;
 
 /** Creates a user with an argon2id password hash. */
 export async function createUser(db: DbHandle, input: SignUpInput): Promise<SessionUser> {

@@ -1,16 +1,8 @@
-import { z } from 'zod';
+import type { CreateWorkspaceInput, RenameWorkspaceInput, WorkspaceSettingsInput } from '@keel/shared';
 import { type Actor, recordAudit } from './audit';
 import { notFound } from './errors';
 import { newId } from './ids';
 import { type DbHandle, withTx } from './transaction';
-
-export const WorkspaceName = z.string().trim().min(1, 'enter a name').max(100, 'use at most 100 characters');
-export const CreateWorkspaceInput = z.object({ name: WorkspaceName });
-export const RenameWorkspaceInput = z.object({ name: WorkspaceName });
-export const WorkspaceSettingsInput = z.object({
-  /** Whether user transformations may call fetch() (to allow-listed hosts). Owners only. */
-  allowTransformFetch: z.boolean(),
-});
 
 export interface WorkspaceView {
   id: string;
@@ -25,7 +17,7 @@ const VIEW = { id: true, name: true, allowTransformFetch: true, createdAt: true 
 export async function createWorkspace(
   db: DbHandle,
   actor: Actor & { type: 'user' },
-  input: z.infer<typeof CreateWorkspaceInput>,
+  input: CreateWorkspaceInput,
 ): Promise<WorkspaceView> {
   return withTx(db, async (tx) => {
     const workspace = await tx.workspace.create({
@@ -78,7 +70,7 @@ export function renameWorkspace(
   db: DbHandle,
   actor: Actor,
   workspaceId: string,
-  input: z.infer<typeof RenameWorkspaceInput>,
+  input: RenameWorkspaceInput,
 ): Promise<WorkspaceView> {
   return updateWorkspace(db, actor, workspaceId, 'workspace.rename', { name: input.name });
 }
@@ -87,7 +79,7 @@ export function updateWorkspaceSettings(
   db: DbHandle,
   actor: Actor,
   workspaceId: string,
-  input: z.infer<typeof WorkspaceSettingsInput>,
+  input: WorkspaceSettingsInput,
 ): Promise<WorkspaceView> {
   return updateWorkspace(db, actor, workspaceId, 'workspace.settings', {
     allowTransformFetch: input.allowTransformFetch,

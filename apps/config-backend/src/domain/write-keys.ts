@@ -1,24 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import type { CreateWriteKeyInput, NewWriteKey, RenameWriteKeyInput } from '@keel/shared';
 import { type Actor, recordAudit } from './audit';
 import { DomainError, notFound } from './errors';
 import { newId } from './ids';
 import { type DbHandle, isUniqueViolation, withTx } from './transaction';
-
-/** A pinned write key: long enough not to be guessed, and safe in a URL and a Basic-auth header. */
-export const WriteKeyValue = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{32,128}$/, 'a write key is 32 to 128 characters: letters, digits, "-" or "_"');
-export const WriteKeyName = z.string().trim().min(1, 'name the key').max(100).default('Default');
-
-export const NewWriteKey = z.object({
-  name: WriteKeyName,
-  /** Pins the key's value (config as code); omit to have a random one generated. */
-  key: WriteKeyValue.optional(),
-});
-export const CreateWriteKeyInput = NewWriteKey.extend({ sourceId: z.string().min(1) });
-export const RenameWriteKeyInput = z.object({ id: z.string().min(1), name: WriteKeyName });
-export const WriteKeyIdInput = z.object({ id: z.string().min(1) });
 
 export interface WriteKeyView {
   id: string;
@@ -50,11 +35,7 @@ export function auditableKey(view: WriteKeyView): Omit<WriteKeyView, 'key'> & { 
 }
 
 /** Adds a key to a source (several may be active at once, for rotation with overlap). */
-export async function addWriteKey(
-  tx: DbHandle,
-  sourceId: string,
-  input: z.infer<typeof NewWriteKey>,
-): Promise<WriteKeyView> {
+export async function addWriteKey(tx: DbHandle, sourceId: string, input: NewWriteKey): Promise<WriteKeyView> {
   try {
     return await tx.writeKey.create({
       data: { id: newId('wk'), sourceId, name: input.name, key: input.key ?? generateWriteKey() },
@@ -96,7 +77,7 @@ export async function createWriteKey(
   db: DbHandle,
   actor: Actor,
   workspaceId: string,
-  input: z.infer<typeof CreateWriteKeyInput>,
+  input: CreateWriteKeyInput,
 ): Promise<WriteKeyView> {
   return withTx(db, async (tx) => {
     await sourceOf(tx, workspaceId, input.sourceId);
@@ -117,7 +98,7 @@ export async function renameWriteKey(
   db: DbHandle,
   actor: Actor,
   workspaceId: string,
-  input: z.infer<typeof RenameWriteKeyInput>,
+  input: RenameWriteKeyInput,
 ): Promise<WriteKeyView> {
   return withTx(db, async (tx) => {
     const { sourceId: _sourceId, ...before } = await keyOf(tx, workspaceId, input.id);

@@ -1,4 +1,4 @@
-import type { Role } from '@keel/shared';
+import { type Role, WorkspaceInput } from '@keel/shared';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
@@ -182,8 +182,6 @@ export const userProcedure = authedProcedure.use(({ ctx, next }) => {
   }
   return next({ ctx: { user: ctx.auth.user, sessionId: ctx.auth.sessionId, actor: ctx.actor } });
 });
-
-export const WorkspaceInput = z.object({ workspaceId: z.string().min(1, 'choose a workspace') });
 
 /** The caller's role in a workspace, or null when they are not a member (or the token is another workspace's). */
 async function roleIn(db: Db, auth: Auth, workspaceId: string): Promise<Role | null> {

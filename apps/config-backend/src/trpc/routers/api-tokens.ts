@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { CreateApiTokenInput, createApiToken, listApiTokens, revokeApiToken } from '../../domain/api-tokens';
+import { CreateApiTokenInput, IdInput } from '@keel/shared';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../domain/api-tokens';
 import { router, workspaceProcedure } from '../trpc';
 
 export const apiTokensRouter = router({
@@ -9,6 +9,6 @@ export const apiTokensRouter = router({
     .input(CreateApiTokenInput)
     .mutation(({ ctx, input }) => createApiToken(ctx.db, ctx.actor, ctx.workspace.id, input)),
   revoke: workspaceProcedure('owner')
-    .input(z.object({ id: z.string().min(1) }))
+    .input(IdInput)
     .mutation(({ ctx, input }) => revokeApiToken(ctx.db, ctx.actor, ctx.workspace.id, input.id)),
 });

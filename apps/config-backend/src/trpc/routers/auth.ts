@@ -1,12 +1,6 @@
+import { CreateOwnerInput, LoginInput } from '@keel/shared';
 import { TRPCError } from '@trpc/server';
-import {
-  CreateOwnerInput,
-  createOwner,
-  LoginInput,
-  login,
-  setupStatus,
-  workspacesOf,
-} from '../../domain/auth';
+import { createOwner, login, setupStatus, workspacesOf } from '../../domain/auth';
 import { createSession, endSession, SESSION_COOKIE } from '../../domain/sessions';
 import { type Context, publicProcedure, router } from '../trpc';
 

@@ -1,19 +1,21 @@
-import { z } from 'zod';
 import {
   ConnectionIdInput,
   CreateConnectionInput,
+  ListConnectionsInput,
+  UpdateConnectionInput,
+} from '@keel/shared';
+import {
   createConnection,
   deleteConnection,
   getConnection,
   listConnections,
-  UpdateConnectionInput,
   updateConnection,
 } from '../../domain/connections';
 import { router, workspaceProcedure } from '../trpc';
 
 export const connectionsRouter = router({
   list: workspaceProcedure('viewer')
-    .input(z.object({ sourceId: z.string().min(1).optional(), destinationId: z.string().min(1).optional() }))
+    .input(ListConnectionsInput)
     .query(({ ctx, input }) =>
       listConnections(ctx.db, ctx.workspace.id, {
         sourceId: input.sourceId,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { CreateDataPlaneTokenInput, IdInput } from '@keel/shared';
 import {
   createDataPlaneToken,
   listDataPlaneTokens,
@@ -12,13 +12,13 @@ export const dataPlaneTokensRouter = router({
 
   /** Returns the token once; only its hash is stored. */
   create: workspaceProcedure('owner')
-    .input(z.object({ name: z.string().trim().min(1, 'give the token a name').max(100) }))
+    .input(CreateDataPlaneTokenInput)
     .mutation(({ ctx, input }) =>
       createDataPlaneToken(ctx.db, ctx.actor, { workspaceId: ctx.workspace.id, name: input.name }),
     ),
 
   revoke: workspaceProcedure('owner')
-    .input(z.object({ id: z.string().min(1) }))
+    .input(IdInput)
     .mutation(({ ctx, input }) =>
       revokeDataPlaneToken(ctx.db, ctx.actor, { workspaceId: ctx.workspace.id, id: input.id }),
     ),

@@ -1,14 +1,17 @@
-import { destinationCatalog, secretFieldsOf } from '@keel/shared';
 import {
   CreateDestinationInput,
-  createDestination,
   DeleteDestinationInput,
   DestinationIdInput,
+  destinationCatalog,
+  secretFieldsOf,
+  UpdateDestinationInput,
+} from '@keel/shared';
+import {
+  createDestination,
   deleteDestination,
   getDestination,
   listDestinations,
   testDestinationConnection,
-  UpdateDestinationInput,
   updateDestination,
 } from '../../domain/destinations';
 import { authedProcedure, router, workspaceProcedure } from '../trpc';

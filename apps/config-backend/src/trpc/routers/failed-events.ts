@@ -1,11 +1,9 @@
-import { z } from 'zod';
+import { IdInput, ListFailedEventsInput, ReplaySelection } from '@keel/shared';
 import {
   countMatchingFailedEvents,
-  FailedEventFilter,
   getFailedEvent,
   listFailedEvents,
   listReplayCommands,
-  ReplaySelection,
   requestReplay,
 } from '../../domain/failed-events';
 import { router, workspaceProcedure } from '../trpc';
@@ -13,19 +11,14 @@ import { router, workspaceProcedure } from '../trpc';
 /** The failed-events store as the control plane sees it, and replays of it. */
 export const failedEventsRouter = router({
   list: workspaceProcedure('viewer')
-    .input(
-      FailedEventFilter.extend({
-        cursor: z.string().min(1).optional(),
-        limit: z.number().int().min(1).max(200).default(50),
-      }),
-    )
+    .input(ListFailedEventsInput)
     .query(({ ctx, input }) => {
       const { cursor, limit, workspaceId: _workspaceId, ...filter } = input;
       return listFailedEvents(ctx.db, ctx.workspace.id, filter, { cursor, limit });
     }),
 
   get: workspaceProcedure('viewer')
-    .input(z.object({ id: z.string().min(1) }))
+    .input(IdInput)
     .query(({ ctx, input }) => getFailedEvent(ctx.db, ctx.workspace.id, input.id)),
 
   /** How many a replay would cover, for the confirmation dialog. */

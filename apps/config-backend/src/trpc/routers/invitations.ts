@@ -1,11 +1,8 @@
-import { z } from 'zod';
+import { AcceptWithSignUpInput, CreateInvitationInput, IdInput, InvitationToken } from '@keel/shared';
 import {
-  AcceptWithSignUpInput,
   acceptInvitation,
   acceptWithSignUp,
-  CreateInvitationInput,
   createInvitation,
-  InvitationToken,
   listInvitations,
   previewInvitation,
   revokeInvitation,
@@ -26,7 +23,7 @@ export const invitationsRouter = router({
     }),
 
   revoke: workspaceProcedure('owner')
-    .input(z.object({ id: z.string().min(1) }))
+    .input(IdInput)
     .mutation(async ({ ctx, input }) => {
       await revokeInvitation(ctx.db, ctx.actor, ctx.workspace.id, input.id);
       return { ok: true as const };

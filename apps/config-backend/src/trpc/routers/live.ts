@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { LiveTarget, listLiveEvents, watchLive } from '../../domain/live-events';
+import { ListLiveEventsInput, LiveTarget } from '@keel/shared';
+import { listLiveEvents, watchLive } from '../../domain/live-events';
 import { router, workspaceProcedure } from '../trpc';
 
 /** Live events: a watch makes the data plane push samples; the view then reads them after a cursor. */
@@ -10,12 +10,7 @@ export const liveRouter = router({
     .mutation(({ ctx, input }) => watchLive(ctx.db, ctx.workspace.id, input)),
 
   events: workspaceProcedure('viewer')
-    .input(
-      LiveTarget.extend({
-        after: z.string().regex(/^\d+$/, 'pass back the cursor of the last answer').optional(),
-        limit: z.number().int().min(1).max(500).default(100),
-      }),
-    )
+    .input(ListLiveEventsInput)
     .query(({ ctx, input }) =>
       listLiveEvents(
         ctx.db,

@@ -1,6 +1,5 @@
-import { z } from 'zod';
+import { ConnectionHealthInput, ReportsRange } from '@keel/shared';
 import {
-  ReportsRange,
   reportConnectionHealth,
   reportErrors,
   reportRejections,
@@ -30,6 +29,6 @@ export const reportsRouter = router({
 
   /** Per source→destination counts over the last minutes, for the connections graph's colours. */
   connectionHealth: workspaceProcedure('viewer')
-    .input(z.object({ minutes: z.number().int().min(1).max(1440).default(60) }))
+    .input(ConnectionHealthInput)
     .query(({ ctx, input }) => reportConnectionHealth(ctx.db, ctx.workspace.id, input.minutes)),
 });

@@ -1,22 +1,14 @@
 import {
   CreateSourceInput,
-  createSource,
+  CreateWriteKeyInput,
   DeleteSourceInput,
-  deleteSource,
-  getSource,
-  listSources,
+  RenameWriteKeyInput,
   SourceIdInput,
   UpdateSourceInput,
-  updateSource,
-} from '../../domain/sources';
-import {
-  CreateWriteKeyInput,
-  createWriteKey,
-  RenameWriteKeyInput,
-  renameWriteKey,
-  revokeWriteKey,
   WriteKeyIdInput,
-} from '../../domain/write-keys';
+} from '@keel/shared';
+import { createSource, deleteSource, getSource, listSources, updateSource } from '../../domain/sources';
+import { createWriteKey, renameWriteKey, revokeWriteKey } from '../../domain/write-keys';
 import { router, workspaceProcedure } from '../trpc';
 
 const writeKeysRouter = router({

@@ -1,21 +1,24 @@
+import {
+  CreateTransformationInput,
+  DiffInput,
+  PublishVersionInput,
+  TestRunInput,
+  TransformationIdInput,
+  VersionIdInput,
+} from '@keel/shared';
 import { transformationTemplates } from '@keel/transform';
 import type { FastifyRequest } from 'fastify';
 import {
-  CreateTransformationInput,
   createTransformation,
-  DiffInput,
   deleteTransformation,
   diffVersions,
   getTransformation,
   getVersion,
   listTransformations,
   listVersions,
-  PublishVersionInput,
   publishVersion,
-  TransformationIdInput,
-  VersionIdInput,
 } from '../../domain/transformations';
-import { TestRunInput, testRunTransformation } from '../../domain/transformations-test-run';
+import { testRunTransformation } from '../../domain/transformations-test-run';
 import { router, workspaceProcedure } from '../trpc';
 
 export const transformationsRouter = router({

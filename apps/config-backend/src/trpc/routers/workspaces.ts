@@ -1,19 +1,17 @@
-import { DomainError } from '../../domain/errors';
 import {
   ChangeRoleInput,
-  changeMemberRole,
-  listMembers,
-  RemoveMemberInput,
-  removeMember,
-} from '../../domain/members';
-import {
   CreateWorkspaceInput,
+  RemoveMemberInput,
+  RenameWorkspaceInput,
+  WorkspaceSettingsInput,
+} from '@keel/shared';
+import { DomainError } from '../../domain/errors';
+import { changeMemberRole, listMembers, removeMember } from '../../domain/members';
+import {
   createWorkspace,
   getWorkspace,
-  RenameWorkspaceInput,
   renameWorkspace,
   updateWorkspaceSettings,
-  WorkspaceSettingsInput,
 } from '../../domain/workspaces';
 import { router, userProcedure, workspaceProcedure } from '../trpc';
 

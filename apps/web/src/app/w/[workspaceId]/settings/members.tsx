@@ -1,6 +1,6 @@
 'use client';
 
-import { Role } from '@keel/shared';
+import { CreateInvitationInput, Role } from '@keel/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { SecretOnce } from '../../../../components/secret-once';
@@ -25,6 +25,8 @@ const ROLE_HELP: Record<Role, string> = {
   viewer: 'Read-only',
 };
 const roleOptions = Role.options.map((r) => ({ value: r, label: `${r} — ${ROLE_HELP[r]}` }));
+/** How long a new invitation stays valid: the server's default, since the form does not set it. */
+const invitationDays = CreateInvitationInput.shape.expiresInHours.def.defaultValue / 24;
 
 export function Members() {
   const trpc = useTRPC();
@@ -154,7 +156,10 @@ export function Invitations() {
   }
   return (
     <div className="space-y-5">
-      <Card title="Invite someone" description="Creates a single-use link that is valid for 3 days.">
+      <Card
+        title="Invite someone"
+        description={`Creates a single-use link that is valid for ${invitationDays} days.`}
+      >
         <form onSubmit={submit} className="grid gap-4 md:grid-cols-[1fr_1fr_auto] md:items-end" noValidate>
           <TextField
             label="Email (optional)"
