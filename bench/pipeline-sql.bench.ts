@@ -116,6 +116,7 @@ try {
       payload: ENVELOPE,
       body: null,
       gatewayJobId: j.jobId,
+      eventLabel: null,
     }));
     const first = jobs[0]?.jobId ?? 0;
     const last = jobs.at(-1)?.jobId ?? 0;

@@ -79,7 +79,13 @@ describe('control plane ↔ data plane', () => {
       return page.events.length > 0 ? page.events : undefined;
     });
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ sourceId, destinationId, errorCode: '400' });
+    expect(failed[0]).toMatchObject({
+      sourceId,
+      destinationId,
+      errorCode: '400',
+      userKey: 'u-1',
+      eventLabel: 'track · Upgraded',
+    });
     const detail = await owner.ok('query', 'failedEvents.get', { workspaceId, id: failed[0].id });
     expect(JSON.stringify(detail.response)).toContain('missing field plan');
 

@@ -376,11 +376,19 @@ describe('the web app, from sign-up to delivery', { timeout: 120_000 }, () => {
     await expect
       .poll(() => page.getByRole('button', { name: /^Inspect / }).count(), { timeout: 30_000 })
       .toBe(2);
+    // Each row says which event failed and for whom, without opening it.
+    const table = page.getByRole('table', { name: 'Failed events' });
+    expect(await table.getByText('track · Checkout Started', { exact: true }).count()).toBe(2);
+    for (const user of ['user-4', 'user-5']) await table.getByText(user, { exact: true }).waitFor();
     await page
       .getByRole('button', { name: /^Inspect / })
       .first()
       .click();
     await page.getByText('the sink is broken on purpose').first().waitFor();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('track · Checkout Started', { exact: true }).waitFor();
+    // The JSON the dialog shows first is what the router sends the destination, not the event.
+    await dialog.getByText('Payload for the destination', { exact: true }).waitFor();
     await checkScreen('16-failed-event-inspect');
     await page.getByRole('button', { name: 'Close' }).click();
     await checkScreen('17-failed-events');

@@ -24,8 +24,19 @@ export const FailedEvent = z.object({
   sourceId: z.string(),
   destinationId: z.string(),
   messageId: z.string(),
+  /**
+   * The user the event was for: its userId, else its anonymousId. Null when unknown, as from a
+   * data plane older than this field, which does not send it.
+   */
+  userKey: z.string().nullable().default(null),
+  /**
+   * Which event failed, as `eventLabelOf` names it (`track · Order Completed`, `identify`).
+   * Null when unknown, as from a data plane older than this field.
+   */
+  eventLabel: z.string().nullable().default(null),
   errorCode: z.string(),
   attempts: z.number().int().nonnegative(),
+  /** What the router had to deliver: the destination's request payload, not the event. */
   payload: z.unknown(),
   request: z.unknown(),
   response: z.unknown(),

@@ -111,3 +111,29 @@ export type StoredEvent = z.infer<typeof StoredEvent>;
 export function userKeyOf(event: { userId?: string | null; anonymousId?: string | null }): string {
   return event.userId || event.anonymousId || '';
 }
+
+/** Longest event label kept; a longer event name is cut, so the label stays a short column. */
+export const MAX_EVENT_LABEL_LENGTH = 200;
+
+/**
+ * What the failed-events list shows to tell events apart: `track · Order Completed`,
+ * `page · Pricing` (page and screen when they have a name), else the type alone (`identify`).
+ * Null for something that is not an event with a string type. Takes `unknown` because it may
+ * read an event back from stored JSON.
+ */
+export function eventLabelOf(event: unknown): string | null {
+  if (typeof event !== 'object' || event === null) return null;
+  const { type } = event as { type?: unknown };
+  if (typeof type !== 'string' || type.length === 0) return null;
+  const name =
+    type === 'track'
+      ? (event as { event?: unknown }).event
+      : type === 'page' || type === 'screen'
+        ? (event as { name?: unknown }).name
+        : undefined;
+  const whole = typeof name === 'string' && name.length > 0 ? `${type} · ${name}` : type;
+  const label =
+    whole.length > MAX_EVENT_LABEL_LENGTH ? `${whole.slice(0, MAX_EVENT_LABEL_LENGTH - 1)}…` : whole;
+  // Postgres text cannot hold NUL, which a JSON event name may carry; jsonb's stand-in replaces it.
+  return label.includes('\u0000') ? label.replaceAll('\u0000', '\uFFFD') : label;
+}

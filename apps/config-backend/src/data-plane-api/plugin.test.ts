@@ -374,6 +374,8 @@ function failed(id: string, over: Partial<FailedEvent> = {}): FailedEvent {
     sourceId: 'wsa_src',
     destinationId: 'wsa_dst',
     messageId: `m-${id}`,
+    userKey: 'u3',
+    eventLabel: 'track · Order Completed',
     errorCode: '400',
     attempts: 1,
     payload: { event: 'Order Completed' },
@@ -441,6 +443,30 @@ describe('failed events and replay commands', () => {
     });
     const f1 = await prisma.failedEventSample.findUniqueOrThrow({ where: { id: 'f1' } });
     expect([f1.attempts, f1.replayedAt]).toEqual([3, null]);
+    expect([f1.userKey, f1.eventLabel]).toEqual(['u3', 'track · Order Completed']);
+  });
+
+  it('accepts failed events from a data plane that sends no user key or event label, storing nulls', async () => {
+    // What a data plane of the version before these fields pushes.
+    const { userKey: _userKey, eventLabel: _eventLabel, ...old } = failed('old-1');
+    const response = await post('/data-plane/v1/failed-events', wsToken, {
+      dataPlaneId: 'dp-old',
+      events: [old],
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ accepted: 1, skipped: 0 });
+    const stored = await prisma.failedEventSample.findUniqueOrThrow({ where: { id: 'old-1' } });
+    expect(stored).toMatchObject({ messageId: 'm-old-1', errorCode: '400', userKey: null, eventLabel: null });
+
+    // A resend that does say them fills them in; one that does not keeps what is stored.
+    const later = (over: Partial<FailedEvent>) => ({
+      dataPlaneId: 'dp-old',
+      events: [failed('old-1', { failedAt: new Date().toISOString(), ...over })],
+    });
+    await post('/data-plane/v1/failed-events', wsToken, later({}));
+    await post('/data-plane/v1/failed-events', wsToken, later({ userKey: null, eventLabel: null }));
+    const filled = await prisma.failedEventSample.findUniqueOrThrow({ where: { id: 'old-1' } });
+    expect([filled.userKey, filled.eventLabel]).toEqual(['u3', 'track · Order Completed']);
   });
 
   it('hides other workspaces’ commands and answers 404 for them', async () => {

@@ -26,12 +26,14 @@ export async function ingestFailedEvents(
   await sql.query({
     name: 'keel_ingest_failed_events',
     text: `INSERT INTO failed_event_samples AS f (id, workspace_id, data_plane_id, source_id, destination_id, message_id,
-        error_code, attempts, payload, request, response, failed_at)
-      SELECT id, w, $1, s, d, m, e, a, p, rq, rs, t
+        user_key, event_label, error_code, attempts, payload, request, response, failed_at)
+      SELECT id, w, $1, s, d, m, uk, el, e, a, p, rq, rs, t
       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::jsonb[],
-        $10::jsonb[], $11::jsonb[], $12::timestamptz[]) AS u(id, w, s, d, m, e, a, p, rq, rs, t)
+        $10::jsonb[], $11::jsonb[], $12::timestamptz[], $13::text[], $14::text[])
+        AS u(id, w, s, d, m, e, a, p, rq, rs, t, uk, el)
       ON CONFLICT (id) DO UPDATE SET error_code = EXCLUDED.error_code, attempts = EXCLUDED.attempts,
         request = EXCLUDED.request, response = EXCLUDED.response, failed_at = EXCLUDED.failed_at,
+        user_key = coalesce(EXCLUDED.user_key, f.user_key), event_label = coalesce(EXCLUDED.event_label, f.event_label),
         replayed_at = NULL
       WHERE EXCLUDED.failed_at > f.failed_at`,
     values: [
@@ -47,6 +49,9 @@ export async function ingestFailedEvents(
       events.map((e) => JSON.stringify(e.request ?? null)),
       events.map((e) => JSON.stringify(e.response ?? null)),
       events.map((e) => new Date(e.failedAt)),
+      // Null from a data plane older than these fields (the contract defaults them).
+      events.map((e) => e.userKey),
+      events.map((e) => e.eventLabel),
     ],
   });
   return { accepted: events.length, skipped };

@@ -13,6 +13,10 @@ export interface FailedEventSummary {
   sourceId: string;
   destinationId: string;
   messageId: string;
+  /** The event's userId, else its anonymousId; null when the data plane did not say. */
+  userKey: string | null;
+  /** Which event failed (`track · Order Completed`); null when the data plane did not say. */
+  eventLabel: string | null;
   errorCode: string;
   attempts: number;
   failedAt: Date;
@@ -63,6 +67,8 @@ export async function listFailedEvents(
       sourceId: true,
       destinationId: true,
       messageId: true,
+      userKey: true,
+      eventLabel: true,
       errorCode: true,
       attempts: true,
       failedAt: true,
@@ -88,6 +94,8 @@ export async function getFailedEvent(
     sourceId: row.sourceId,
     destinationId: row.destinationId,
     messageId: row.messageId,
+    userKey: row.userKey,
+    eventLabel: row.eventLabel,
     errorCode: row.errorCode,
     attempts: row.attempts,
     payload: row.payload,

@@ -12,6 +12,8 @@ export interface NewFailedEvent {
   sourceId: string;
   destinationId: string;
   userKey: string;
+  /** Which event failed (`eventLabelOf`), or null when it cannot be told. */
+  eventLabel: string | null;
   messageId: string;
   receivedAt: Date;
   errorCode: string;
@@ -34,17 +36,19 @@ export async function insertFailedEvents(
   if (events.length === 0) return;
   await tx.query(
     `INSERT INTO failed_events (id, rt_job_id, workspace_id, source_id, destination_id, user_key, message_id,
-                                received_at, error_code, attempts, payload, request, response, attempt_log)
+                                received_at, error_code, attempts, payload, request, response, attempt_log,
+                                event_label)
      SELECT e.id, e.rt_job_id, e.workspace_id, e.source_id, e.destination_id, e.user_key, e.message_id,
             e.received_at, e.error_code, e.attempts, e.payload, e.request, e.response,
             coalesce((SELECT jsonb_agg(jsonb_build_object('attempt', s.attempt, 'status', s.status,
                                                           'errorCode', s.error_code, 'at', s.at, 'detail', s.detail)
                                        ORDER BY s.at, s.attempt)
-                        FROM rt_status s WHERE s.job_id = e.rt_job_id), '[]'::jsonb)
+                        FROM rt_status s WHERE s.job_id = e.rt_job_id), '[]'::jsonb),
+            e.event_label
        FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                   $8::timestamptz[], $9::text[], $10::int[], $11::text[], $12::jsonb[], $13::jsonb[])
+                   $8::timestamptz[], $9::text[], $10::int[], $11::text[], $12::jsonb[], $13::jsonb[], $14::text[])
             AS e(id, rt_job_id, workspace_id, source_id, destination_id, user_key, message_id,
-                 received_at, error_code, attempts, payload, request, response)`,
+                 received_at, error_code, attempts, payload, request, response, event_label)`,
     [
       events.map(() => `fe_${randomUUID()}`),
       events.map((e) => e.rtJobId),
@@ -59,6 +63,7 @@ export async function insertFailedEvents(
       events.map((e) => e.payload),
       events.map((e) => jsonbText(e.request ?? null)),
       events.map((e) => jsonbText(e.response ?? null)),
+      events.map((e) => e.eventLabel),
     ],
   );
 }
@@ -68,6 +73,8 @@ interface FailedRow {
   workspace_id: string;
   source_id: string;
   destination_id: string;
+  user_key: string;
+  event_label: string | null;
   message_id: string;
   error_code: string;
   attempts: number;
@@ -92,6 +99,9 @@ function toFailedEvent(r: FailedRow): FailedEvent {
     sourceId: r.source_id,
     destinationId: r.destination_id,
     messageId: r.message_id,
+    // A job whose gateway event was lost has no user key ('' in the NOT NULL column).
+    userKey: r.user_key === '' ? null : r.user_key,
+    eventLabel: r.event_label,
     errorCode: r.error_code,
     attempts: r.attempts,
     payload,
@@ -104,8 +114,8 @@ function toFailedEvent(r: FailedRow): FailedEvent {
 /** Failed events not yet pushed to the control plane, oldest first. */
 export async function unpushedFailedEvents(client: Queryable, limit: number): Promise<FailedEvent[]> {
   const { rows } = await client.query<FailedRow>(
-    `SELECT id, workspace_id, source_id, destination_id, message_id, error_code, attempts, payload, request,
-            response, attempt_log, failed_at
+    `SELECT id, workspace_id, source_id, destination_id, user_key, event_label, message_id, error_code, attempts,
+            payload, request, response, attempt_log, failed_at
        FROM failed_events WHERE pushed_at IS NULL ORDER BY failed_at LIMIT $1`,
     [limit],
   );
@@ -137,8 +147,10 @@ export async function replayFailedEvents(
       message_id: string;
       received_at: Date;
       payload: string;
+      event_label: string | null;
     }>(
-      `SELECT f.id, f.workspace_id, f.source_id, f.destination_id, f.user_key, f.message_id, f.received_at, f.payload
+      `SELECT f.id, f.workspace_id, f.source_id, f.destination_id, f.user_key, f.message_id, f.received_at, f.payload,
+              f.event_label
          FROM failed_events f
         WHERE f.workspace_id = $1
           AND ($2::text IS NULL OR f.destination_id = $2)
@@ -172,6 +184,8 @@ export async function replayFailedEvents(
       payload: r.payload,
       body: null,
       gatewayJobId: null,
+      // The payload holds the body, so the router cannot name the event: the failed event can.
+      eventLabel: r.event_label,
     }));
     await appendRouterJobs(client, jobs);
     if (rows.length > 0) {

@@ -290,6 +290,7 @@ const routerJobs = (gatewayJobIds: number[]): NewRouterJob[] =>
     payload: '{"method":"POST","url":"http://127.0.0.1:9/","headers":{}}',
     body: null,
     gatewayJobId,
+    eventLabel: null,
   }));
 
 /** Records one delivery per job, each at its own time (so each is a row of its own). */

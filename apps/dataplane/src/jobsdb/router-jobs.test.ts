@@ -23,6 +23,7 @@ function referring(destinationId: string, gateway: { jobId: number; messageId: s
     payload: ENVELOPE,
     body: null,
     gatewayJobId: g.jobId,
+    eventLabel: null,
   }));
 }
 
@@ -135,7 +136,7 @@ describe('router jobs that share a row', () => {
       shard: 0,
       // The third event comes from another source; the fifth was transformed and holds its body.
       sourceId: i === 2 ? 'src_2' : 'src_1',
-      ...(i === 4 ? { body: '{"changed":true}', gatewayJobId: null } : {}),
+      ...(i === 4 ? { body: '{"changed":true}', gatewayJobId: null, eventLabel: 'track · Tested' } : {}),
     }));
     const client = await rdb.pool.connect();
     try {
@@ -161,6 +162,8 @@ describe('router jobs that share a row', () => {
     const read = pages.get(0)?.jobs ?? [];
     expect(read.map((j) => j.messageId)).toEqual(gateway.map((g) => g.messageId));
     expect(read.map((j) => j.body === '{"changed":true}')).toEqual([false, false, false, false, true, false]);
+    // Only the transformed job carries a label; the others are named from their events when aborted.
+    expect(read.map((j) => j.eventLabel)).toEqual([null, null, null, null, 'track · Tested', null]);
     const ids = read.map((j) => j.jobId);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
   });

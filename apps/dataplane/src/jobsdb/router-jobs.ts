@@ -31,6 +31,14 @@ export interface NewRouterJob {
    * storing a second copy, and the router reads it from gw_jobs.
    */
   gatewayJobId: number | null;
+  /**
+   * Which event the job came from (`eventLabelOf` of the gateway's event), for the failed-events
+   * store, when its body is not that event: the processor sets it on transformed jobs, a replay
+   * copies it from the failed event. Null for jobs that refer to their gateway events: the
+   * router names those from the event it reads, and only when one is aborted, since naming
+   * every job would cost the hot path for a rare outcome.
+   */
+  eventLabel: string | null;
 }
 
 /** A job as the router reads it: `body` holds the gateway event of a job that refers to one. */
@@ -72,7 +80,7 @@ export function shardOf(userKey: string, shards: number): number {
 
 const APPEND_LOCK_SQL = `DO $$BEGIN PERFORM pg_advisory_xact_lock(${LOCK_CLASS}, ${LOCKS.routerAppend}); END$$`;
 const APPEND_COPY_SQL =
-  'COPY rt_jobs (workspace_id, source_id, destination_id, shard, user_key, ordered, message_id, received_at, replay_of, payload, body, gw_job_id, job_count, gw_job_ids) FROM STDIN';
+  'COPY rt_jobs (workspace_id, source_id, destination_id, shard, user_key, ordered, message_id, received_at, replay_of, payload, body, gw_job_id, job_count, gw_job_ids, event_label) FROM STDIN';
 
 /**
  * Most jobs one rt_jobs row stands for. A router page can read this many jobs beyond its size,
@@ -94,7 +102,8 @@ function sameRow(a: NewRouterJob, b: NewRouterJob): boolean {
     a.sourceId === b.sourceId &&
     a.workspaceId === b.workspaceId &&
     a.ordered === b.ordered &&
-    a.replayOf === b.replayOf
+    a.replayOf === b.replayOf &&
+    a.eventLabel === b.eventLabel
   );
 }
 
@@ -153,7 +162,7 @@ export function routerJobsSteps(jobs: readonly NewRouterJob[]): ScriptStep[] {
         : `\\N\t${j.ordered ? 't' : 'f'}\t\\N\t\\N`;
     const range =
       gatewayJobIds.length > 1 ? `${gatewayJobIds.length}\t{${gatewayJobIds.join(',')}}` : '1\t\\N';
-    rows += `${copyText(j.workspaceId)}\t${copyText(j.sourceId)}\t${copyText(j.destinationId)}\t${j.shard}\t${own}\t${j.replayOf === null ? '\\N' : copyText(j.replayOf)}\t${copyJson(j.payload)}\t${j.body === null ? '\\N' : copyJson(j.body)}\t${j.gatewayJobId ?? '\\N'}\t${range}\n`;
+    rows += `${copyText(j.workspaceId)}\t${copyText(j.sourceId)}\t${copyText(j.destinationId)}\t${j.shard}\t${own}\t${j.replayOf === null ? '\\N' : copyText(j.replayOf)}\t${copyJson(j.payload)}\t${j.body === null ? '\\N' : copyJson(j.body)}\t${j.gatewayJobId ?? '\\N'}\t${range}\t${j.eventLabel === null ? '\\N' : copyText(j.eventLabel)}\n`;
   }
   return [APPEND_LOCK_SQL, { copy: APPEND_COPY_SQL, rows }];
 }
@@ -219,6 +228,7 @@ interface PendingRow {
   gw_job_id: string | null;
   /** The gateway events of a row of several jobs, as Postgres writes an array: `{1,2,3}`. */
   gw_job_ids: string | null;
+  event_label: string | null;
 }
 
 /** One job of a row read: its id and the gateway event it sends, if it refers to one. */
@@ -269,7 +279,7 @@ export async function loadPendingRouterJobs(
     name: 'keel-rt-pending',
     text: `SELECT p.shard, j.job_id, j.workspace_id, j.source_id, j.user_key, j.ordered,
                   j.message_id, j.received_at, j.replay_of, j.payload, j.body, j.gw_job_id,
-                  j.gw_job_ids::text AS gw_job_ids
+                  j.gw_job_ids::text AS gw_job_ids, j.event_label
              FROM unnest($2::smallint[], $3::bigint[], $4::int[]) AS p(shard, after_job_id, page_size)
              CROSS JOIN LATERAL (
                SELECT * FROM (
@@ -319,6 +329,7 @@ export async function loadPendingRouterJobs(
       payload: r.payload,
       body: gatewayJobId === null ? r.body : (event?.payload ?? null),
       gatewayJobId: gatewayJobId === null ? null : Number(gatewayJobId),
+      eventLabel: r.event_label,
       eventMissing: gatewayJobId !== null && event === undefined,
       attempts: status?.attempts ?? 0,
       firstAttemptAt: status?.firstAttemptAt ?? null,

@@ -4,6 +4,7 @@ import {
   type DeliveryRequest,
   type DeliverySettings,
   type DestinationType,
+  eventLabelOf,
   findDestinationType,
   secretFieldsOf,
 } from '@keel/shared';
@@ -52,6 +53,21 @@ interface ShardState {
 
 const GONE = 'destination-removed';
 const EVENT_MISSING = 'event-missing';
+
+/**
+ * Which event an aborted job came from. A job that sends its gateway event unchanged is named
+ * from that event, parsed here and only here: aborts are rare, and naming every job as it was
+ * read or written would cost the hot path. The processor, or a replay, named the others.
+ */
+function abortedEventLabel(job: QueuedJob): string | null {
+  if (job.gatewayJobId === null || job.body === null) return job.eventLabel;
+  try {
+    // The delivery's body is the event; a destination that read it has parsed it already.
+    return eventLabelOf(job.delivery.body);
+  } catch {
+    return null;
+  }
+}
 
 /** A request sent for a batch of jobs, and its redacted form once something needed it. */
 interface ShownRequest {
@@ -228,6 +244,7 @@ export class DestinationRuntime {
       payload: job.payload,
       body: job.body,
       gatewayJobId: job.gatewayJobId,
+      eventLabel: job.eventLabel,
       eventMissing: job.eventMissing,
       attempts: job.attempts,
       firstAttemptAt: job.firstAttemptAt,
@@ -505,6 +522,7 @@ export class DestinationRuntime {
               sourceId: job.sourceId,
               destinationId: this.destinationId,
               userKey: job.userKey,
+              eventLabel: abortedEventLabel(job),
               messageId: job.messageId,
               receivedAt: job.receivedAt,
               errorCode,

@@ -116,10 +116,16 @@ describe('router', () => {
       'the deleted destination’s jobs in the failed-events store',
     );
     const { rows } = await db.pool.query<{ message_id: string; error_code: string }>(
-      "SELECT message_id, error_code FROM failed_events WHERE destination_id = 'dst_gone' ORDER BY message_id",
+      "SELECT message_id, error_code, user_key, event_label FROM failed_events WHERE destination_id = 'dst_gone' ORDER BY message_id",
     );
     expect(rows).toEqual(
-      [0, 1, 2].map((i) => ({ message_id: `gone-${i}`, error_code: 'destination-removed' })),
+      [0, 1, 2].map((i) => ({
+        message_id: `gone-${i}`,
+        error_code: 'destination-removed',
+        user_key: 'u1',
+        // Never sent, and transformed: named by the label the processor stored with the job.
+        event_label: 'track · Tested',
+      })),
     );
     expect(s.requests).toBe(0);
 
@@ -256,10 +262,12 @@ describe('router', () => {
       'failed event',
     );
     const { rows } = await db.pool.query(
-      'SELECT error_code, attempts, request, response, attempt_log, message_id FROM failed_events',
+      'SELECT error_code, attempts, request, response, attempt_log, message_id, user_key, event_label FROM failed_events',
     );
     const failed = rows[0];
     expect(failed.message_id).toBe('m-4');
+    // The job referred to its gateway event; the router named it from that event when it aborted.
+    expect([failed.user_key, failed.event_label]).toEqual(['u0', 'track · Tested']);
     expect(failed.error_code).toBe('400');
     expect(failed.attempts).toBe(1);
     expect(failed.request.headers.authorization).toBe('********');
@@ -351,6 +359,7 @@ function routerJob(destinationId: string, messageId: string, url: string, seq: n
     payload: JSON.stringify({ method: 'POST', url, headers: { 'content-type': 'application/json' } }),
     body: JSON.stringify({ type: 'track', userId: 'u1', messageId, properties: { seq } }),
     gatewayJobId: null,
+    eventLabel: 'track · Tested',
   };
 }
 

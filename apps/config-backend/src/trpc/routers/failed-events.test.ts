@@ -18,6 +18,8 @@ function failed(id: string, over: Partial<FailedEvent>): FailedEvent {
     sourceId: 'src_web',
     destinationId: 'dst_a',
     messageId: `msg-${id}`,
+    userKey: `user-${id}`,
+    eventLabel: 'track · Signed Up',
     errorCode: '400',
     attempts: 1,
     payload: { type: 'track', event: 'Signed Up' },
@@ -31,11 +33,20 @@ function failed(id: string, over: Partial<FailedEvent>): FailedEvent {
 beforeAll(async () => {
   ({ app } = await buildTestApp(db.url));
   ({ owner, viewer, workspaceId, dataPlane } = await setUpDashboardWorkspace(app));
+  // f4 comes from a data plane of the version before user keys and event labels.
+  const {
+    userKey: _userKey,
+    eventLabel: _eventLabel,
+    ...f4
+  } = failed('f4', {
+    failedAt: '2026-11-26T10:15:00.000Z',
+    destinationId: 'dst_b',
+  });
   const events = [
     failed('f1', { failedAt: '2026-11-26T10:00:00.000Z' }),
     failed('f2', { failedAt: '2026-11-26T10:05:00.000Z' }),
     failed('f3', { failedAt: '2026-11-26T10:10:00.000Z', errorCode: '404' }),
-    failed('f4', { failedAt: '2026-11-26T10:15:00.000Z', destinationId: 'dst_b' }),
+    f4,
   ];
   await dataPlane('POST', '/data-plane/v1/failed-events', { dataPlaneId: 'dp-1', events });
 });
@@ -45,6 +56,14 @@ describe('failedEvents', () => {
   it('lists newest first with filters and paging, and shows one with its request and response', async () => {
     const all = await viewer.ok('query', 'failedEvents.list', { workspaceId, limit: 3 });
     expect(all.events.map((e: { id: string }) => e.id)).toEqual(['f4', 'f3', 'f2']);
+    // Which event failed and for whom, as the table shows them; unknown for the older data plane's.
+    expect(
+      all.events.map((e: { userKey: string | null; eventLabel: string | null }) => [e.userKey, e.eventLabel]),
+    ).toEqual([
+      [null, null],
+      ['user-f3', 'track · Signed Up'],
+      ['user-f2', 'track · Signed Up'],
+    ]);
     const next = await viewer.ok('query', 'failedEvents.list', {
       workspaceId,
       limit: 3,
@@ -62,7 +81,12 @@ describe('failedEvents', () => {
     expect(filtered.events.map((e: { id: string }) => e.id)).toEqual(['f2']);
 
     const one = await viewer.ok('query', 'failedEvents.get', { workspaceId, id: 'f2' });
-    expect(one).toMatchObject({ messageId: 'msg-f2', response: { status: 400, body: 'missing field' } });
+    expect(one).toMatchObject({
+      messageId: 'msg-f2',
+      userKey: 'user-f2',
+      eventLabel: 'track · Signed Up',
+      response: { status: 400, body: 'missing field' },
+    });
     expect((await viewer.query('failedEvents.get', { workspaceId, id: 'nope' })).status).toBe(404);
   });
 

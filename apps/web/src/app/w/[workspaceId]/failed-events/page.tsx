@@ -168,6 +168,32 @@ export default function FailedEventsPage() {
                     ),
                   },
                   { header: 'Failed', cell: (e) => formatRelative(e.failedAt) },
+                  {
+                    header: 'Event',
+                    cell: (e) =>
+                      e.eventLabel ? (
+                        <code
+                          className="block max-w-[9rem] truncate font-mono text-[13px] md:max-w-[18rem]"
+                          title={e.eventLabel}
+                        >
+                          {e.eventLabel}
+                        </code>
+                      ) : (
+                        '—'
+                      ),
+                  },
+                  {
+                    header: 'User',
+                    cell: (e) =>
+                      e.userKey ? (
+                        <span className="block max-w-[10rem] truncate" title={e.userKey}>
+                          {e.userKey}
+                        </span>
+                      ) : (
+                        '—'
+                      ),
+                    wide: true,
+                  },
                   { header: 'Destination', cell: (e) => nameOf(e.destinationId), wide: true },
                   {
                     header: 'Error',
@@ -303,6 +329,12 @@ function Inspect({ id }: { id: string }) {
       {(e) => (
         <div className="max-h-[60vh] space-y-3 overflow-y-auto">
           <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+            <dt className="text-ink-500">Event</dt>
+            <dd className={e.eventLabel ? 'font-mono text-xs break-all' : undefined}>
+              {e.eventLabel ?? '—'}
+            </dd>
+            <dt className="text-ink-500">User</dt>
+            <dd className="break-all">{e.userKey ?? '—'}</dd>
             <dt className="text-ink-500">Message</dt>
             <dd className="font-mono text-xs break-all">{e.messageId}</dd>
             <dt className="text-ink-500">Error</dt>
@@ -312,7 +344,7 @@ function Inspect({ id }: { id: string }) {
             <dt className="text-ink-500">Failed at</dt>
             <dd>{formatDateTime(e.failedAt)}</dd>
           </dl>
-          <Json label="Event" value={e.payload} />
+          <Json label="Payload for the destination" value={e.payload} />
           <Json label="Request" value={e.request} />
           <Json label="Response" value={e.response} />
         </div>
