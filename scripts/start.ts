@@ -104,7 +104,12 @@ try {
     say(
       `${existsSync(dataDir) ? 'starting' : 'creating'} the embedded Postgres in ${path.relative(repoRoot, dataDir)}`,
     );
-    postgres = await startEmbeddedPostgres({ dataDir, port: env.KEEL_EMBEDDED_PG_PORT });
+    // Its own process group: Ctrl-C reaches only this launcher, which stops Postgres after the apps.
+    postgres = await startEmbeddedPostgres({
+      dataDir,
+      port: env.KEEL_EMBEDDED_PG_PORT,
+      ownProcessGroup: true,
+    });
     tellReaper(`postgres ${dataDir}`);
     databaseUrl = withDatabase(postgres.url, 'keel');
   }

