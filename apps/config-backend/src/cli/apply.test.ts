@@ -241,6 +241,29 @@ describe('workspace export and apply', () => {
       'no source named "Nope"',
       'no destination named "Gone"',
     ]);
+
+    // A file is held to the rules the web app and the API apply.
+    const outOfBounds = WorkspaceFile.safeParse({
+      version: 1,
+      sources: [{ name: 'x'.repeat(101), type: 'http', rateLimitPerSecond: 2_000_000 }],
+      destinations: [{ name: 'Hook', type: 'webhook' }],
+      connections: [
+        {
+          source: 'x'.repeat(101),
+          destination: 'Hook',
+          filterMode: 'allow',
+          filterEvents: ['Signed Up', ' '],
+        },
+      ],
+    });
+    expect(
+      outOfBounds.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+      JSON.stringify(outOfBounds.error?.issues),
+    ).toEqual([
+      'sources.0.name: use at most 100 characters',
+      'sources.0.rateLimitPerSecond: at most 1,000,000 events per second',
+      'connections.0.filterEvents.1: an event name cannot be empty',
+    ]);
   });
 });
 

@@ -1,38 +1,45 @@
-import { FilterMode, SourceType, WriteKeyValue } from '@keel/shared';
+import {
+  ConsentCategories,
+  DestinationName,
+  FilterEvents,
+  FilterMode,
+  NewWriteKey,
+  RateLimitPerSecond,
+  SourceName,
+  SourceType,
+  TransformationCode,
+  TransformationDescription,
+  TransformationName,
+} from '@keel/shared';
 import { z } from 'zod';
 
 /**
  * A workspace as code: what `keel workspace export` prints and `keel workspace apply` reads.
  * Everything is named, not identified, so a file applies to any workspace; secrets are left
- * out on export and may be written in by hand.
+ * out on export and may be written in by hand. Values follow the same rules as in the web app.
  */
-export const FileWriteKey = z.object({
-  name: z.string().trim().min(1),
-  /** Pins the key's value, so dev and test environments are reproducible. */
-  key: WriteKeyValue.optional(),
-});
-
 export const FileSource = z.object({
-  name: z.string().trim().min(1),
+  name: SourceName,
   type: SourceType,
   enabled: z.boolean().default(true),
-  rateLimitPerSecond: z.number().int().positive().nullable().default(null),
-  writeKeys: z.array(FileWriteKey).default([]),
+  rateLimitPerSecond: RateLimitPerSecond.default(null),
+  /** A key's value may be pinned, so dev and test environments are reproducible. */
+  writeKeys: z.array(NewWriteKey).max(20).default([]),
 });
 
 export const FileDestination = z.object({
-  name: z.string().trim().min(1),
+  name: DestinationName,
   type: z.string().min(1),
   enabled: z.boolean().default(true),
   config: z.record(z.string(), z.unknown()).default({}),
 });
 
 export const FileTransformation = z.object({
-  name: z.string().trim().min(1),
-  description: z.string().default(''),
+  name: TransformationName,
+  description: TransformationDescription.default(''),
   /** Every version, oldest first; versions are immutable, so a file may only add to the end. */
   versions: z
-    .array(z.object({ code: z.string().min(1) }))
+    .array(z.object({ code: TransformationCode }))
     .min(1, 'a transformation needs at least one version'),
 });
 
@@ -41,8 +48,8 @@ export const FileConnection = z.object({
   destination: z.string().min(1),
   enabled: z.boolean().default(true),
   filterMode: FilterMode.default('none'),
-  filterEvents: z.array(z.string()).default([]),
-  consentCategories: z.array(z.string()).default([]),
+  filterEvents: FilterEvents.default([]),
+  consentCategories: ConsentCategories.default([]),
   orderingEnabled: z.boolean().default(true),
   transformation: z
     .object({ name: z.string().min(1), version: z.number().int().positive() })

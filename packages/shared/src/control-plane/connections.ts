@@ -4,14 +4,17 @@ import { IdInput } from './common';
 
 const EventName = z.string().trim().min(1, 'an event name cannot be empty').max(200);
 const ConsentCategory = z.string().trim().min(1, 'a consent category cannot be empty').max(200);
+/** A connection's allow or deny list. */
+export const FilterEvents = z.array(EventName).max(1000, 'list at most 1,000 events');
+/** The consent categories an event must have granted to be delivered. */
+export const ConsentCategories = z.array(ConsentCategory).max(100, 'list at most 100 categories');
 
 const options = {
   enabled: z.boolean(),
   /** `allow`: only the listed events pass; `deny`: the listed events are dropped. */
   filterMode: FilterMode,
-  filterEvents: z.array(EventName).max(1000),
-  /** The consent categories an event must have granted to be delivered. */
-  consentCategories: z.array(ConsentCategory).max(100),
+  filterEvents: FilterEvents,
+  consentCategories: ConsentCategories,
   /** Per-user ordering: a user's later events wait while an earlier one is retried. */
   orderingEnabled: z.boolean(),
   /** The user transformation version that runs on this connection; null for none. */

@@ -8,7 +8,7 @@ export const RateLimitPerSecond = z
   .number()
   .int('a whole number of events per second')
   .positive('at least 1 event per second, or null for no limit')
-  .max(1_000_000)
+  .max(1_000_000, 'at most 1,000,000 events per second')
   .nullable();
 
 export const CreateSourceInput = z.object({

@@ -12,9 +12,11 @@ export const TransformationCode = z
   .min(1, 'write the transformation code')
   .max(256 * 1024, 'keep the code under 256 KB');
 
+export const TransformationDescription = z.string().max(1000, 'use at most 1,000 characters');
+
 export const CreateTransformationInput = z.object({
   name: TransformationName,
-  description: z.string().max(1000).default(''),
+  description: TransformationDescription.default(''),
   code: TransformationCode,
 });
 export type CreateTransformationInput = z.infer<typeof CreateTransformationInput>;
