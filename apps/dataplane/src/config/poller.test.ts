@@ -1,15 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { useTestDatabase } from '@keel/postgres/testing';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildConfigBackend } from '../../../config-backend/src/app';
-import { createPrisma, type Db } from '../../../config-backend/src/db';
+import type { Db } from '../../../config-backend/src/db';
 import { createDataPlaneToken } from '../../../config-backend/src/domain/data-plane-tokens';
 import { createSource, updateSource } from '../../../config-backend/src/domain/sources';
 import { revokeWriteKey } from '../../../config-backend/src/domain/write-keys';
-import { loadEnv as loadBackendEnv } from '../../../config-backend/src/env';
 import { buildDataPlane } from '../app';
+import { startControlPlane, type TestControlPlane } from '../delivery/control-plane-testing';
 import { loadEnv } from '../env';
 import { basic } from '../gateway/testing';
 import { loadCachedConfig } from './cache';
@@ -21,7 +19,7 @@ const db = useTestDatabase('config-poller');
 const system = { type: 'system', id: null } as const;
 const KEY = `key_${'a'.repeat(40)}`;
 const SPARE = `key_${'b'.repeat(40)}`;
-let backend: FastifyInstance;
+let backend: TestControlPlane;
 let backendUrl: string;
 let prisma: Db;
 let token: string;
@@ -55,16 +53,9 @@ async function track(url: string, writeKey: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  const secretKey = randomBytes(32).toString('base64');
-  prisma = createPrisma(db.url);
-  backend = await buildConfigBackend({
-    env: loadBackendEnv({ DATABASE_URL: db.url, KEEL_SECRET_KEY: secretKey, LOG_LEVEL: 'silent' }),
-    prisma,
-    logger: false,
-  });
-  await backend.listen({ host: '127.0.0.1', port: 0 });
-  const address = backend.server.address();
-  backendUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  backend = await startControlPlane(db.url);
+  prisma = backend.prisma;
+  backendUrl = backend.url;
   await prisma.workspace.create({ data: { id: 'ws_poll', name: 'Poll' } });
   const source = await createSource(prisma, system, 'ws_poll', {
     name: 'Web',
@@ -82,7 +73,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await backend?.close();
-  await prisma?.$disconnect();
 });
 
 describe('ConfigPoller', () => {

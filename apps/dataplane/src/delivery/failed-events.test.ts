@@ -1,13 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { useTestDatabase } from '@keel/postgres/testing';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The real control plane: the data plane pushes its failed events to it and pulls replays.
-import { buildConfigBackend } from '../../../config-backend/src/app';
-import { createPrisma, type Db } from '../../../config-backend/src/db';
+import type { Db } from '../../../config-backend/src/db';
 import { createDataPlaneToken } from '../../../config-backend/src/domain/data-plane-tokens';
 import { listFailedEvents, requestReplay } from '../../../config-backend/src/domain/failed-events';
-import { loadEnv as loadControlPlaneEnv } from '../../../config-backend/src/env';
+import { startControlPlane, type TestControlPlane } from './control-plane-testing';
 import { gatewayJobs, vendorDestination } from './destinations/vendor-server';
 import {
   pipelineConfig,
@@ -24,7 +20,7 @@ import {
 const db = useTestDatabase('failedlabels');
 const system = { type: 'system', id: null } as const;
 let prisma: Db;
-let controlPlane: FastifyInstance;
+let controlPlane: TestControlPlane;
 let webhook: WebhookSink;
 let posthog: WebhookSink;
 let dataPlane: Awaited<ReturnType<typeof startPipelineApp>>;
@@ -47,20 +43,9 @@ beforeAll(async () => {
   webhook.reply = () => ({ status: 400 });
   posthog = await new WebhookSink().start();
   posthog.reply = () => ({ status: 400 });
-  prisma = createPrisma(db.url);
-  controlPlane = await buildConfigBackend({
-    env: loadControlPlaneEnv({
-      DATABASE_URL: db.url,
-      KEEL_SECRET_KEY: randomBytes(32).toString('base64'),
-      LOG_LEVEL: 'silent',
-    }),
-    prisma,
-    pool: db.pool,
-    logger: false,
-  });
-  await controlPlane.listen({ host: '127.0.0.1', port: 0 });
-  const address = controlPlane.server.address();
-  const controlPlaneUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  // The real control plane: the data plane pushes its failed events to it and pulls replays.
+  controlPlane = await startControlPlane(db.url, db.pool);
+  prisma = controlPlane.prisma;
   // The workspace of the test config, so the control plane takes the data plane's pushes for it.
   await prisma.workspace.create({ data: { id: 'ws_test', name: 'Labels' } });
   const { token } = await createDataPlaneToken(prisma, system, { workspaceId: 'ws_test', name: 'test' });
@@ -75,7 +60,7 @@ beforeAll(async () => {
       }),
     ]),
     env: {
-      CONFIG_BACKEND_URL: controlPlaneUrl,
+      CONFIG_BACKEND_URL: controlPlane.url,
       DATA_PLANE_TOKEN: token,
       DATA_PLANE_ID: 'dp-labels',
       CONTROL_PLANE_PUSH_INTERVAL_MS: '200',
@@ -86,7 +71,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await dataPlane?.close();
   await controlPlane?.close();
-  await prisma?.$disconnect();
   await webhook?.close();
   await posthog?.close();
 });

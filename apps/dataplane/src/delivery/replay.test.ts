@@ -1,24 +1,21 @@
-import { randomBytes } from 'node:crypto';
 import { useTestDatabase } from '@keel/postgres/testing';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The real control plane: the data plane pushes to it and pulls replay commands from it.
-import { buildConfigBackend } from '../../../config-backend/src/app';
-import { createPrisma, type Db } from '../../../config-backend/src/db';
+import type { Db } from '../../../config-backend/src/db';
 import { createDataPlaneToken } from '../../../config-backend/src/domain/data-plane-tokens';
 import { requestReplay } from '../../../config-backend/src/domain/failed-events';
 import { watchLive } from '../../../config-backend/src/domain/live-events';
-import { loadEnv as loadControlPlaneEnv } from '../../../config-backend/src/env';
 import { buildDataPlane } from '../app';
 import { loadEnv } from '../env';
 import { basic } from '../gateway/testing';
+import { startControlPlane, type TestControlPlane } from './control-plane-testing';
 import { WebhookSink, waitFor } from './testing';
 
 const db = useTestDatabase('replay');
 const system = { type: 'system', id: null } as const;
 let prisma: Db;
-let controlPlane: FastifyInstance;
+let controlPlane: TestControlPlane;
 let dataPlane: FastifyInstance;
 let sink: WebhookSink;
 let gatewayUrl: string;
@@ -30,20 +27,9 @@ beforeAll(async () => {
     rejecting && events.some((e) => (e.properties as { bad?: boolean } | undefined)?.bad)
       ? { status: 400 }
       : { status: 200 };
-  prisma = createPrisma(db.url);
-  controlPlane = await buildConfigBackend({
-    env: loadControlPlaneEnv({
-      DATABASE_URL: db.url,
-      KEEL_SECRET_KEY: randomBytes(32).toString('base64'),
-      LOG_LEVEL: 'silent',
-    }),
-    prisma,
-    pool: db.pool,
-    logger: false,
-  });
-  await controlPlane.listen({ host: '127.0.0.1', port: 0 });
-  const address = controlPlane.server.address();
-  const controlPlaneUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  // The real control plane: the data plane pushes to it and pulls replay commands from it.
+  controlPlane = await startControlPlane(db.url, db.pool);
+  prisma = controlPlane.prisma;
 
   await prisma.workspace.create({ data: { id: 'ws_r', name: 'Replay' } });
   await prisma.source.create({ data: { id: 'src_r', workspaceId: 'ws_r', name: 'Server', type: 'server' } });
@@ -65,7 +51,7 @@ beforeAll(async () => {
   dataPlane = await buildDataPlane({
     env: loadEnv({
       DATABASE_URL: db.url,
-      CONFIG_BACKEND_URL: controlPlaneUrl,
+      CONFIG_BACKEND_URL: controlPlane.url,
       DATA_PLANE_TOKEN: token,
       DATA_PLANE_ID: 'dp-replay-test',
       CONFIG_POLL_INTERVAL_MS: '200',
@@ -83,7 +69,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await dataPlane?.close();
   await controlPlane?.close();
-  await prisma?.$disconnect();
   await sink?.close();
 });
 
