@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -199,6 +199,20 @@ describe('the README quick start', () => {
     expect(left, second.output()).toBe('');
     expect(second.output()).toContain('stopping the embedded Postgres');
   }, 240_000);
+
+  it('stops everything, and says why, when the embedded Postgres dies under it', async () => {
+    const fourth = await startKeel(env);
+    running.delete(fourth);
+    const exit = new Promise<number | null>((resolve) => fourth.child.once('exit', resolve));
+    const postmaster = Number(
+      (await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0],
+    );
+    process.kill(postmaster, 'SIGKILL');
+    expect(await exit, fourth.output()).toBe(1);
+    expect(fourth.output()).toContain('the embedded Postgres exited unexpectedly; stopping everything');
+    const { stdout } = await run('ps', ['-eo', 'args']);
+    expect(stdout).not.toContain(dataDir);
+  }, 120_000);
 
   it('leaves nothing running when npm start itself is killed with SIGKILL', async () => {
     const third = await startKeel(env);

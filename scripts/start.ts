@@ -111,6 +111,12 @@ try {
       ownProcessGroup: true,
     });
     tellReaper(`postgres ${dataDir}`);
+    void postgres.exited.then((log) => {
+      if (stopping) return;
+      const last = log.split('\n').slice(-10).join('\n');
+      say(`the embedded Postgres exited unexpectedly; stopping everything. The end of its log:\n${last}`);
+      void shutdown(1);
+    });
     databaseUrl = withDatabase(postgres.url, 'keel');
   }
   await ensureDatabase(databaseUrl);

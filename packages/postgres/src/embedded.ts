@@ -26,6 +26,8 @@ export interface EmbeddedPostgresOptions {
 export interface RunningPostgres {
   url: string;
   stop(): Promise<void>;
+  /** Resolves when the server exits, whoever stopped it; with the end of its log. */
+  exited: Promise<string>;
 }
 
 const USER = 'keel';
@@ -82,5 +84,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     url: embeddedDatabaseUrl(options.port, 'postgres'),
     stop: () => server.stop(),
+    exited: server.exited,
   };
 }

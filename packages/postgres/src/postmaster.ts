@@ -17,6 +17,8 @@ export interface PostmasterOptions {
 export interface Postmaster {
   /** Fast shutdown; resolves once the server has exited, at once if it already has. */
   stop(): Promise<void>;
+  /** Resolves when the server exits, whoever stopped it; with what it last logged. */
+  exited: Promise<string>;
 }
 
 const READY = 'database system is ready to accept connections';
@@ -58,8 +60,8 @@ export async function startPostmaster(options: PostmasterOptions): Promise<Postm
       env: { ...process.env, LC_MESSAGES: 'C' },
     },
   );
-  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let log = '';
+  const gone = new Promise<string>((resolve) => child.once('exit', () => resolve(log.slice(-2000).trim())));
   await new Promise<void>((resolve, reject) => {
     // Read for as long as the server runs: a full pipe would block its logging.
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -67,7 +69,7 @@ export async function startPostmaster(options: PostmasterOptions): Promise<Postm
       options.onLog(text.trimEnd());
       // The tail too, in case the line is split between chunks.
       if (`${log.slice(-READY.length)}${text}`.includes(READY)) resolve();
-      if (log.length < 10_000) log += text;
+      log = `${log}${text}`.slice(-10_000);
     });
     child.once('error', reject);
     child.once('exit', (code, signal) =>
@@ -81,5 +83,6 @@ export async function startPostmaster(options: PostmasterOptions): Promise<Postm
       if (!exited(child)) child.kill('SIGINT');
       await gone;
     },
+    exited: gone,
   };
 }
