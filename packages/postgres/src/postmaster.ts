@@ -39,7 +39,7 @@ function runAs(): { uid?: number; gid?: number } {
   return { uid: id('-u'), gid: id('-g') };
 }
 
-function exited(child: ChildProcess): boolean {
+function hasExited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
@@ -80,7 +80,7 @@ export async function startPostmaster(options: PostmasterOptions): Promise<Postm
   });
   return {
     stop: async () => {
-      if (!exited(child)) child.kill('SIGINT');
+      if (!hasExited(child)) child.kill('SIGINT');
       await gone;
     },
     exited: gone,

@@ -105,9 +105,9 @@ const FINISHED_IDS = (span: RouterJobSpan, own = 'true') =>
         AND e BETWEEN ${span.lo} AND ${span.hi}
    ) f WHERE ${own}`;
 
-/** An id `f.id` of a job in the default partition. */
-const IN_DEFAULT =
-  'EXISTS (SELECT 1 FROM rt_jobs_default j WHERE j.job_id <= f.id AND f.id < j.job_id + j.job_count)';
+/** Whether the job id `id` (an SQL expression) is one of the default partition's rows' jobs. */
+const inDefault = (id: string) =>
+  `EXISTS (SELECT 1 FROM rt_jobs_default j WHERE j.job_id <= ${id} AND ${id} < j.job_id + j.job_count)`;
 
 /**
  * Before a status partition goes, the ids its multi-delivery rows hold for jobs of other
@@ -307,17 +307,12 @@ export async function runMaintenance(
         if (any.length === 0) return false;
         if (await statusesInDefaultForPartitions(c, await listRangePartitions(c, ROUTER_FAMILY)))
           return false;
-        return (await checkRouterFinished(c, 'rt_jobs_default', IN_DEFAULT)).finished;
+        return (await checkRouterFinished(c, 'rt_jobs_default', inDefault('f.id'))).finished;
       },
       'truncate',
       undefined,
       async (c) => {
-        await c.query(
-          MOVE_FOREIGN_DELIVERIES(
-            'rt_status_default',
-            'NOT EXISTS (SELECT 1 FROM rt_jobs_default j WHERE j.job_id <= e AND e < j.job_id + j.job_count)',
-          ),
-        );
+        await c.query(MOVE_FOREIGN_DELIVERIES('rt_status_default', `NOT ${inDefault('e')}`));
       },
     );
 
